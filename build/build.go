@@ -1,0 +1,278 @@
+// Package build turns a peerpress site into a static website.
+//
+// A site is a directory (read as an fs.FS) holding site.yaml, content/posts,
+// content/authors, policy/ and themes/. Run takes it through named stages:
+//
+//	load    site.yaml, the policy files and every post, parsed with positions
+//	check   the disclosure policy (package policy); any error stops here
+//	decode  passing posts → typed posts, Markdown rendered once each
+//	render  posts + theme → pages, feeds, share snippets, sitemap, in memory
+//	verify  the rendered bytes are checked again: disclosures present, nothing internal leaked
+//
+// and Write puts the outputs in place: a temporary directory beside the target,
+// written through os.Root, fsynced, then swapped in, so the previous site
+// survives any failure. The same input always gives byte-identical output.
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/peerpress/peerpress/build/source"
+	"github.com/peerpress/peerpress/policy"
+)
+
+// Options control a build.
+type Options struct {
+	// Site is the site root.
+	Site fs.FS
+	// Audience is "public" (default) or "internal".
+	Audience string
+	// Now is the clock for every date-dependent decision.
+	Now time.Time
+	// Drafts includes draft posts.
+	Drafts bool
+	// BaseURL overrides site.yaml's baseURL.
+	BaseURL string
+	// Dev is the dev server's mode: drafts and future posts are shown (marked)
+	// and pages load the live-reload script.
+	Dev bool
+	// Version is the peerpress version, for the generator meta tag.
+	Version string
+	// Theme, when set, is used instead of the site's themes/ directory and the
+	// embedded default theme.
+	Theme fs.FS
+}
+
+// Output is one file of the built site.
+type Output struct {
+	// Path is slash-separated, relative to the output directory.
+	Path string
+	Data []byte
+}
+
+// Stats counts what a build produced.
+type Stats struct {
+	Posts, Pages, Feeds, Files int
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Config  Config
+	Policy  *policy.Policy
+	Report  *policy.Report
+	Outputs []Output // sorted by Path
+	Posts   []*Post  // the rendered posts, newest first
+	Stats   Stats
+}
+
+// ErrFindings is returned (wrapped) by Run when the policy check or the
+// verification of the rendered site found error-level problems; Result.Report
+// lists them.
+var ErrFindings = errors.New("policy check failed")
+
+// ConfigError marks a broken site.yaml or policy file (exit code 2).
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Site is a loaded site: configuration, policy and parsed posts.
+type Site struct {
+	Config Config
+	Policy *policy.Policy
+	posts  []sourcePost
+}
+
+// Load reads site.yaml, the policy and every post. Errors in site.yaml or the
+// policy files are *ConfigError; content errors are left for Check to report.
+func Load(ctx context.Context, opts Options) (*Site, error) {
+	cfg, err := LoadConfig(opts.Site)
+	if err != nil {
+		return nil, &ConfigError{err}
+	}
+	if opts.BaseURL != "" {
+		cfg.BaseURL = opts.BaseURL
+		if err := cfg.validate(); err != nil {
+			return nil, &ConfigError{fmt.Errorf("-baseurl: %w", err)}
+		}
+	}
+	pol, err := policy.Load(opts.Site)
+	if err != nil {
+		return nil, &ConfigError{err}
+	}
+	posts, err := listPosts(opts.Site)
+	if err != nil {
+		return nil, err
+	}
+	if err := parsePosts(ctx, opts.Site, posts); err != nil {
+		return nil, err
+	}
+	return &Site{Config: cfg, Policy: pol, posts: posts}, nil
+}
+
+// Check runs the policy over the loaded posts. only, when not nil, limits the
+// report to the posts it accepts.
+func (s *Site) Check(ctx context.Context, opts Options, popts policy.Options) *policy.Report {
+	posts := make([]*policy.Post, len(s.posts))
+	for i, sp := range s.posts {
+		posts[i] = sp.check
+	}
+	if popts.Now.IsZero() {
+		popts.Now = opts.Now
+	}
+	popts.Hashtags = s.Config.Share.Hashtags
+	popts.StripImages = s.Config.Images.StripMetadata
+	if popts.PostURL == nil {
+		slugs := map[*policy.Post]string{}
+		for _, sp := range s.posts {
+			slugs[sp.check] = slugOf(sp)
+		}
+		popts.PostURL = func(p *policy.Post) string { return s.Config.BaseURL + "posts/" + slugs[p] + "/" }
+	}
+	rep := s.Policy.Check(ctx, opts.Site, posts, popts)
+	rep.Findings = append(rep.Findings, s.contentFindings(opts)...)
+	rep.Sort()
+	return rep
+}
+
+// contentFindings reports what the policy does not: duplicate slugs and
+// images or files a post references that do not exist.
+func (s *Site) contentFindings(opts Options) []policy.Finding {
+	var out []policy.Finding
+	bySlug := map[string]string{}
+	for _, sp := range s.posts {
+		p := sp.check
+		if p.File == nil {
+			continue
+		}
+		slug := slugOf(sp)
+		if other, ok := bySlug[slug]; ok {
+			pos := p.File.Open
+			if ps, ok := p.Meta.Pos["slug"]; ok {
+				pos = ps
+			}
+			out = append(out, policy.Finding{File: p.Path, Line: pos.Line, Column: pos.Col, Rule: "content.duplicate-slug", Severity: policy.Error,
+				Message: fmt.Sprintf("slug %q is also used by %s; give one of them a different `slug:`", slug, other)})
+		} else {
+			bySlug[slug] = p.Path
+		}
+		for _, ref := range localRefs(p.File) {
+			target := resolveRef(p.Path, ref.dest)
+			if target == "" {
+				continue
+			}
+			if _, err := fs.Stat(opts.Site, target); err != nil {
+				out = append(out, policy.Finding{File: p.Path, Line: ref.pos.Line, Column: ref.pos.Col, Rule: "content.missing-file", Severity: policy.Error,
+					Message: fmt.Sprintf("%q does not exist (looked for %s); add the file or fix the path", ref.dest, target)})
+			}
+		}
+	}
+	return out
+}
+
+// Run loads, checks and renders the site in memory. When the check fails it
+// returns the report and an error wrapping ErrFindings, and renders nothing.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Audience == "" {
+		opts.Audience = "public"
+	}
+	if opts.Audience != "public" && opts.Audience != "internal" {
+		return nil, fmt.Errorf("audience must be public or internal, not %q", opts.Audience)
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	site, err := Load(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Config: site.Config, Policy: site.Policy}
+	res.Report = site.Check(ctx, opts, policy.Options{Now: opts.Now})
+	if res.Report.Failed() && !opts.Dev {
+		return res, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
+	}
+	r, err := newRenderer(opts, site)
+	if err != nil {
+		return res, err
+	}
+	outs, stats, err := r.render(ctx)
+	if err != nil {
+		return res, err
+	}
+	if fs := r.verify(outs); len(fs) > 0 {
+		res.Report.Findings = append(res.Report.Findings, fs...)
+		res.Report.Sort()
+		if res.Report.Failed() && !opts.Dev {
+			return res, fmt.Errorf("%w: %d errors in the rendered site", ErrFindings, errCount(res.Report))
+		}
+	}
+	sort.Slice(outs, func(i, j int) bool { return outs[i].Path < outs[j].Path })
+	stats.Files = len(outs)
+	res.Outputs, res.Stats, res.Posts = outs, stats, r.posts
+	return res, nil
+}
+
+func errCount(r *policy.Report) int { e, _, _ := r.Counts(); return e }
+
+// ref is a local file a post body references.
+type ref struct {
+	dest string
+	pos  source.Pos
+}
+
+// localRefs returns the relative image destinations in a post body, with
+// their positions in the file.
+func localRefs(f *source.File) []ref {
+	var out []ref
+	body := string(f.Body)
+	for off := 0; ; {
+		i := strings.Index(body[off:], "](")
+		if i < 0 {
+			break
+		}
+		start := off + i + 2
+		// Only images: the "[" must be preceded by "!" somewhere on the same label.
+		lb := strings.LastIndex(body[:off+i], "[")
+		isImage := lb > 0 && body[lb-1] == '!'
+		end := strings.IndexAny(body[start:], ") \n")
+		if end < 0 {
+			break
+		}
+		dest := body[start : start+end]
+		off = start + end
+		if !isImage || dest == "" || strings.Contains(dest, "://") || strings.HasPrefix(dest, "/") ||
+			strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "data:") || strings.HasPrefix(dest, "mailto:") {
+			continue
+		}
+		out = append(out, ref{dest: dest, pos: f.OffsetPos(start)})
+	}
+	return out
+}
+
+// resolveRef resolves a relative reference from a post to a site path.
+func resolveRef(postPath, dest string) string {
+	dest, _, _ = strings.Cut(dest, "#")
+	dest, _, _ = strings.Cut(dest, "?")
+	if dest == "" {
+		return ""
+	}
+	dir := postPath[:strings.LastIndex(postPath, "/")+1]
+	p := cleanJoin(dir, dest)
+	if !fs.ValidPath(p) {
+		return ""
+	}
+	return p
+}
+
+
+// cleanJoin joins a directory and a relative reference and cleans the result.
+func cleanJoin(dir, rel string) string {
+	return strings.TrimPrefix(path.Clean(dir+rel), "/")
+}

@@ -1,0 +1,256 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// testNow is the clock of every test build.
+var testNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+// loadSite reads a txtar mini-site into a MapFS.
+func loadSite(t testing.TB, name string) fstest.MapFS {
+	t.Helper()
+	a, err := txtar.ParseFile(filepath.Join("testdata", "sites", name+".txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fstest.MapFS{}
+	for _, f := range a.Files {
+		m[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+	}
+	return m
+}
+
+// outputsArchive renders outputs (static theme assets left out) as a txtar.
+func outputsArchive(outs []Output) []byte {
+	a := &txtar.Archive{}
+	for _, o := range outs {
+		if strings.HasPrefix(o.Path, "css/") || strings.HasPrefix(o.Path, "js/") || strings.HasSuffix(o.Path, ".png") {
+			continue
+		}
+		a.Files = append(a.Files, txtar.File{Name: o.Path, Data: o.Data})
+	}
+	return txtar.Format(a)
+}
+
+func TestGoldenSites(t *testing.T) {
+	names, _ := filepath.Glob("testdata/sites/*.txtar")
+	for _, n := range names {
+		name := strings.TrimSuffix(filepath.Base(n), ".txtar")
+		if strings.HasPrefix(name, "bad-") {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			site := loadSite(t, name)
+			res, err := Run(context.Background(), Options{Site: site, Now: testNow, Version: "test"})
+			if err != nil {
+				if res != nil && res.Report != nil {
+					for _, f := range res.Report.Findings {
+						t.Log(f)
+					}
+				}
+				t.Fatal(err)
+			}
+			got := outputsArchive(res.Outputs)
+			golden := filepath.Join("testdata", "golden", name+".txtar")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("output differs from %s; run go test ./build -run TestGoldenSites -update and review the diff", golden)
+				diffArchives(t, want, got)
+			}
+		})
+	}
+}
+
+func diffArchives(t *testing.T, want, got []byte) {
+	w, g := txtar.Parse(want), txtar.Parse(got)
+	wm := map[string]string{}
+	for _, f := range w.Files {
+		wm[f.Name] = string(f.Data)
+	}
+	for _, f := range g.Files {
+		old, ok := wm[f.Name]
+		if !ok {
+			t.Errorf("new file %s", f.Name)
+			continue
+		}
+		if old != string(f.Data) {
+			ol, nl := strings.Split(old, "\n"), strings.Split(string(f.Data), "\n")
+			for i := 0; i < len(ol) && i < len(nl); i++ {
+				if ol[i] != nl[i] {
+					t.Errorf("%s line %d:\nwant %q\ngot  %q", f.Name, i+1, ol[i], nl[i])
+					break
+				}
+			}
+		}
+		delete(wm, f.Name)
+	}
+	for n := range wm {
+		t.Errorf("missing file %s", n)
+	}
+}
+
+// shuffledFS serves a MapFS whose directory listings come back in a random order.
+type shuffledFS struct {
+	fstest.MapFS
+	rng *rand.Rand
+}
+
+func (s shuffledFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := s.MapFS.ReadDir(name)
+	s.rng.Shuffle(len(es), func(i, j int) { es[i], es[j] = es[j], es[i] })
+	return es, err
+}
+
+func TestDeterministic(t *testing.T) {
+	site := loadSite(t, "blog")
+	var first []byte
+	for i := 0; i < 4; i++ {
+		fsys := shuffledFS{site, rand.New(rand.NewSource(int64(i)))}
+		res, err := Run(context.Background(), Options{Site: fsys, Now: testNow, Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := Write(context.Background(), filepath.Join(dir, "out"), res.Outputs); err != nil {
+			t.Fatal(err)
+		}
+		tree := readTree(t, filepath.Join(dir, "out"))
+		if first == nil {
+			first = tree
+		} else if !bytes.Equal(first, tree) {
+			t.Fatalf("build %d differs from build 0", i)
+		}
+	}
+}
+
+// readTree serialises a directory tree: every path and its bytes, sorted.
+func readTree(t *testing.T, dir string) []byte {
+	t.Helper()
+	var paths []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	sort.Strings(paths)
+	var b bytes.Buffer
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(&b, "== %s %d\n", rel, len(data))
+		b.Write(data)
+	}
+	return b.Bytes()
+}
+
+func TestFailedBuildKeepsOutput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "public")
+	site := loadSite(t, "blog")
+	res, err := Run(context.Background(), Options{Site: site, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(context.Background(), dir, res.Outputs); err != nil {
+		t.Fatal(err)
+	}
+	before := readTree(t, dir)
+
+	bad := []struct {
+		name, file, data, want string
+	}{
+		{"malformed front matter", "content/posts/broken.md", "---\ntitle: [unclosed\n---\nbody\n", "content/posts/broken.md:3:1:"},
+		{"unclosed front matter", "content/posts/broken.md", "---\ntitle: x\nbody\n", "content/posts/broken.md:1:1:"},
+		{"not UTF-8", "content/posts/broken.md", "---\ntitle: caf\xe9\n---\n", "content/posts/broken.md:2:11:"},
+		{"missing image", "content/posts/hello.md", string(site["content/posts/hello.md"].Data) + "\n![a chart](missing.png)\n", "content/posts/hello.md:"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			broken := fstest.MapFS{}
+			for k, v := range site {
+				broken[k] = v
+			}
+			broken[tt.file] = &fstest.MapFile{Data: []byte(tt.data)}
+			res, err := Run(context.Background(), Options{Site: broken, Now: testNow})
+			if !errors.Is(err, ErrFindings) {
+				t.Fatalf("err = %v, want ErrFindings", err)
+			}
+			found := false
+			for _, f := range res.Report.Findings {
+				loc := fmt.Sprintf("%s:%d:%d:", f.File, f.Line, f.Column)
+				if strings.HasPrefix(loc, tt.want) && f.Severity == "error" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no error at %s in %+v", tt.want, res.Report.Findings)
+			}
+			if res.Outputs != nil {
+				t.Error("a failed build returned outputs")
+			}
+			if after := readTree(t, dir); !bytes.Equal(before, after) {
+				t.Error("output directory changed")
+			}
+		})
+	}
+}
+
+func TestWriteReplacesAndConfines(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "public")
+	if err := Write(context.Background(), dir, []Output{{Path: "a/index.html", Data: []byte("one")}, {Path: "stale.txt", Data: []byte("x")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(context.Background(), dir, []Output{{Path: "a/index.html", Data: []byte("two")}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a/index.html")); string(b) != "two" {
+		t.Errorf("got %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stale.txt")); err == nil {
+		t.Error("a file of the previous build survived the swap")
+	}
+	err := Write(context.Background(), dir, []Output{{Path: "../escape.txt", Data: []byte("x")}})
+	if err == nil {
+		t.Fatal("a path escaping the output directory was written")
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escape.txt")); err == nil {
+		t.Error("escape.txt written outside the output directory")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a/index.html")); string(b) != "two" {
+		t.Error("failed write changed the previous output")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Errorf("temporary directories left behind: %v", entries)
+	}
+}

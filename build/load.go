@@ -1,0 +1,164 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/peerpress/peerpress/build/markdown"
+	"github.com/peerpress/peerpress/build/source"
+	"github.com/peerpress/peerpress/policy"
+)
+
+// sourcePost is one post file as loaded: parsed, typed, and the paths of the
+// files that sit beside it in a bundle.
+type sourcePost struct {
+	check *policy.Post
+	// bundle is the bundle directory ("content/posts/x") or "" for a single file.
+	bundle string
+	// resources are the bundle's other files, sorted, relative to the site root.
+	resources []string
+}
+
+// listPosts returns the post files under content/posts, sorted: *.md files
+// directly in it, and <dir>/index.md bundles.
+func listPosts(fsys fs.FS) ([]sourcePost, error) {
+	entries, err := fs.ReadDir(fsys, "content/posts")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read content/posts: %w", err)
+	}
+	var out []sourcePost
+	for _, e := range entries {
+		name := e.Name()
+		if skipName(name) {
+			continue
+		}
+		p := "content/posts/" + name
+		if !e.IsDir() {
+			if strings.HasSuffix(name, ".md") {
+				out = append(out, sourcePost{check: &policy.Post{Path: p}})
+			}
+			continue
+		}
+		if _, err := fs.Stat(fsys, p+"/index.md"); err != nil {
+			continue
+		}
+		sp := sourcePost{check: &policy.Post{Path: p + "/index.md"}, bundle: p}
+		err := fs.WalkDir(fsys, p, func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if q != p && skipName(d.Name()) {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() && q != p+"/index.md" && !strings.HasSuffix(q, ".md") {
+				sp.resources = append(sp.resources, q)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read bundle %s: %w", p, err)
+		}
+		sort.Strings(sp.resources)
+		out = append(out, sp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].check.Path < out[j].check.Path })
+	return out, nil
+}
+
+// skipName reports whether a file is hidden or an editor's temporary file.
+func skipName(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") || strings.HasSuffix(name, "~") ||
+		strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".tmp")
+}
+
+// parsePosts reads and parses every post in parallel (bounded by GOMAXPROCS).
+func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost) error {
+	return forEach(ctx, len(posts), func(i int) error {
+		p := posts[i].check
+		data, err := fs.ReadFile(fsys, p.Path)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", p.Path, err)
+		}
+		f, err := source.Parse(p.Path, data)
+		if err != nil {
+			var se *source.Error
+			if !errors.As(err, &se) {
+				return err
+			}
+			p.Err = se
+			return nil
+		}
+		p.File = f
+		p.Meta, p.Problems = source.DecodeMeta(f)
+		return nil
+	})
+}
+
+// forEach calls fn(0..n-1) on at most GOMAXPROCS goroutines and returns the
+// first error by index.
+func forEach(ctx context.Context, n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = fn(i)
+		}(i)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// authorBio reads content/authors/<id>.md or content/authors/<id>/_index.md.
+func authorBio(fsys fs.FS, md *markdown.Engine, id string) ([]byte, error) {
+	for _, p := range []string{"content/authors/" + id + ".md", "content/authors/" + id + "/_index.md", "content/authors/" + id + "/index.md"} {
+		data, err := fs.ReadFile(fsys, p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		f, err := source.Parse(p, data)
+		if err != nil {
+			return nil, err
+		}
+		r, err := md.Render(f.Body)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", p, err)
+		}
+		return r.HTML, nil
+	}
+	return nil, nil
+}
+
+// slugOf returns a post's slug: front-matter slug, else its file or bundle name.
+func slugOf(sp sourcePost) string {
+	if m := sp.check.Meta; m != nil && m.Slug != "" {
+		return markdown.Slug(m.Slug)
+	}
+	name := path.Base(sp.check.Path)
+	if sp.bundle != "" {
+		name = path.Base(sp.bundle)
+	}
+	return markdown.Slug(strings.TrimSuffix(name, ".md"))
+}

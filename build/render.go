@@ -1,0 +1,736 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peerpress/peerpress/build/markdown"
+	"github.com/peerpress/peerpress/build/share"
+	"github.com/peerpress/peerpress/policy"
+	"github.com/peerpress/peerpress/themes"
+)
+
+// pageKinds are the templates a theme provides, one file each in layouts/.
+var pageKinds = [...]string{"home", "post", "author", "authors", "tag", "tags", "404"}
+
+// renderer holds one build's state: configuration, markdown engine and
+// parsed templates.
+type renderer struct {
+	opts   Options
+	site   *Site
+	cfg    Config
+	md     *markdown.Engine
+	theme  fs.FS
+	tmpl   map[string]*template.Template
+	info   *SiteInfo
+	posts  []*Post // listed posts, newest first
+	hidden []*policy.Post
+	// rendered maps a post to its policy record and feed items, for verify.
+	checks map[*Post]*policy.Post
+}
+
+func newRenderer(opts Options, site *Site) (*renderer, error) {
+	r := &renderer{opts: opts, site: site, cfg: site.Config, checks: map[*Post]*policy.Post{}}
+	r.md = markdown.New(markdown.Options{UnsafeHTML: r.cfg.Markup.UnsafeHTML, TOCMinHeadings: r.cfg.Markup.TOCMinHeadings})
+	theme, err := r.themeFS()
+	if err != nil {
+		return nil, err
+	}
+	r.theme = theme
+	if err := r.parseTemplates(); err != nil {
+		return nil, &ConfigError{err}
+	}
+	return r, nil
+}
+
+// themeFS returns the theme: Options.Theme, else the site's themes/<name>,
+// else the embedded default. A site's own layouts/ directory overrides
+// templates of the same name (see overlayFS).
+func (r *renderer) themeFS() (fs.FS, error) {
+	var base fs.FS
+	switch {
+	case r.opts.Theme != nil:
+		base = r.opts.Theme
+	default:
+		dir := "themes/" + r.cfg.Theme
+		if st, err := fs.Stat(r.opts.Site, dir); err == nil && st.IsDir() {
+			sub, err := fs.Sub(r.opts.Site, dir)
+			if err != nil {
+				return nil, err
+			}
+			base = sub
+		} else if r.cfg.Theme == "default" {
+			base = themes.Default()
+		} else {
+			return nil, &ConfigError{fmt.Errorf("site.yaml: theme %q: no directory %s", r.cfg.Theme, dir)}
+		}
+	}
+	if st, err := fs.Stat(r.opts.Site, "layouts"); err == nil && st.IsDir() {
+		over, _ := fs.Sub(r.opts.Site, ".")
+		return overlayFS{over: over, base: base}, nil
+	}
+	return base, nil
+}
+
+// overlayFS serves layouts/ files from over when present there, else from base.
+type overlayFS struct{ over, base fs.FS }
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	if strings.HasPrefix(name, "layouts/") {
+		if f, err := o.over.Open(name); err == nil {
+			if st, err := f.Stat(); err == nil && !st.IsDir() {
+				return f, nil
+			}
+			f.Close()
+		}
+	}
+	return o.base.Open(name)
+}
+
+func (r *renderer) funcs() template.FuncMap {
+	return template.FuncMap{
+		"dateFmt": func(t time.Time) string { return t.Format("2 January 2006") },
+		"isoDate": func(t time.Time) string { return t.Format(time.RFC3339) },
+		"relURL":  func(p string) string { return r.cfg.basePath() + strings.TrimPrefix(p, "/") },
+		"absURL":  func(p string) string { return r.cfg.BaseURL + strings.TrimPrefix(p, "/") },
+		"add":     func(a, b int) int { return a + b },
+		"sub":     func(a, b int) int { return a - b },
+		"join":    strings.Join,
+		"lower":   strings.ToLower,
+	}
+}
+
+func (r *renderer) parseTemplates() error {
+	base, err := fs.ReadFile(r.theme, "layouts/_base.html")
+	if err != nil {
+		return fmt.Errorf("theme: %w", err)
+	}
+	root, err := template.New("_base.html").Funcs(r.funcs()).Parse(string(base))
+	if err != nil {
+		return fmt.Errorf("theme: layouts/_base.html: %w", err)
+	}
+	partials, _ := fs.Glob(r.theme, "layouts/partials/*.html")
+	sort.Strings(partials)
+	for _, p := range partials {
+		data, err := fs.ReadFile(r.theme, p)
+		if err != nil {
+			return fmt.Errorf("theme: %w", err)
+		}
+		if _, err := root.New(path.Base(p)).Parse(string(data)); err != nil {
+			return fmt.Errorf("theme: %s: %w", p, err)
+		}
+	}
+	r.tmpl = map[string]*template.Template{}
+	for _, kind := range pageKinds {
+		name := "layouts/" + kind + ".html"
+		data, err := fs.ReadFile(r.theme, name)
+		if err != nil {
+			return fmt.Errorf("theme: %w", err)
+		}
+		t, err := root.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := t.New(kind + ".html").Parse(string(data)); err != nil {
+			return fmt.Errorf("theme: %s: %w", name, err)
+		}
+		r.tmpl[kind] = t
+	}
+	return nil
+}
+
+// visible decides whether a post is part of this build.
+func (r *renderer) visible(p *policy.Post) (show, future bool) {
+	m := p.Meta
+	if p.File == nil || m == nil {
+		return false, false
+	}
+	if m.Audience == "internal" && r.opts.Audience != "internal" {
+		return false, false
+	}
+	if m.Draft && !r.opts.Drafts && !r.opts.Dev {
+		return false, false
+	}
+	pub := m.Date
+	if !m.PublishDate.IsZero() {
+		pub = m.PublishDate
+	}
+	future = pub.After(r.opts.Now)
+	if future && !r.opts.Dev {
+		return false, true
+	}
+	if !m.ExpiryDate.IsZero() && !m.ExpiryDate.After(r.opts.Now) {
+		return false, future
+	}
+	return true, future
+}
+
+// render produces every output file in memory.
+func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
+	var stats Stats
+	type job struct {
+		sp     sourcePost
+		future bool
+	}
+	var jobs []job
+	for _, sp := range r.site.posts {
+		show, future := r.visible(sp.check)
+		if !show {
+			if sp.check.Meta != nil && sp.check.Meta.Audience == "internal" && r.opts.Audience != "internal" {
+				r.hidden = append(r.hidden, sp.check)
+			}
+			continue
+		}
+		jobs = append(jobs, job{sp, future})
+	}
+	posts := make([]*Post, len(jobs))
+	err := forEach(ctx, len(jobs), func(i int) error {
+		p, err := r.decode(jobs[i].sp, jobs[i].future)
+		posts[i] = p
+		return err
+	})
+	if err != nil {
+		return nil, stats, err
+	}
+	for i, p := range posts {
+		r.checks[p] = jobs[i].sp.check
+	}
+	sort.Slice(posts, func(i, j int) bool {
+		if !posts[i].Date.Equal(posts[j].Date) {
+			return posts[i].Date.After(posts[j].Date)
+		}
+		return posts[i].Slug < posts[j].Slug
+	})
+	r.posts = posts
+	authors, tags, err := r.taxonomies(posts)
+	if err != nil {
+		return nil, stats, err
+	}
+	r.info = &SiteInfo{
+		Title: r.cfg.Title, Description: r.cfg.Description, BaseURL: r.cfg.BaseURL, Language: r.cfg.Language,
+		Audience: r.opts.Audience, Authors: authors, Tags: tags, Posts: posts, Generator: "peerpress " + r.opts.Version, Dev: r.opts.Dev,
+	}
+	if len(posts) > 0 {
+		r.info.Year = posts[0].Date.Year()
+	}
+	for _, p := range posts {
+		r.shareSet(p)
+	}
+
+	var outs []Output
+	add := func(o Output, err error) error {
+		if err != nil {
+			return err
+		}
+		outs = append(outs, o)
+		return nil
+	}
+	siteFeeds := r.siteFeedLinks()
+
+	// Home, paginated.
+	pages := paginate(posts, r.cfg.Paging)
+	for i, chunk := range pages {
+		rel := "index.html"
+		if i > 0 {
+			rel = "page/" + strconv.Itoa(i+1) + "/index.html"
+		}
+		pg := &Page{Kind: "home", Title: r.cfg.Title, Description: r.cfg.Description, Posts: chunk, Feeds: siteFeeds,
+			Pager: r.pager(i+1, len(pages), "")}
+		pg.RelPermalink, pg.Permalink = r.urls(strings.TrimSuffix(rel, "index.html"))
+		if err := add(r.page(rel, pg)); err != nil {
+			return nil, stats, err
+		}
+		stats.Pages++
+	}
+	// Posts and their bundles.
+	postOuts := make([][]Output, len(posts))
+	err = forEach(ctx, len(posts), func(i int) error {
+		o, err := r.postOutputs(posts[i], siteFeeds)
+		postOuts[i] = o
+		return err
+	})
+	if err != nil {
+		return nil, stats, err
+	}
+	for _, o := range postOuts {
+		outs = append(outs, o...)
+	}
+	stats.Posts = len(posts)
+	stats.Pages += len(posts)
+	// Authors.
+	for _, a := range authors {
+		pg := &Page{Kind: "author", Title: a.Name, Description: a.Statement, Author: a, Posts: a.Posts,
+			Feeds: append([]FeedLink{{Title: a.Name + " — " + r.cfg.Title, Type: "application/rss+xml", URL: a.FeedURL}}, siteFeeds...)}
+		pg.RelPermalink, pg.Permalink = a.RelPermalink, a.Permalink
+		if err := add(r.page("authors/"+a.ID+"/index.html", pg)); err != nil {
+			return nil, stats, err
+		}
+		stats.Pages++
+	}
+	pg := &Page{Kind: "authors", Title: "Authors", Description: "The engineers who write " + r.cfg.Title, Feeds: siteFeeds}
+	pg.RelPermalink, pg.Permalink = r.urls("authors/")
+	if err := add(r.page("authors/index.html", pg)); err != nil {
+		return nil, stats, err
+	}
+	// Tags.
+	for _, t := range tags {
+		pg := &Page{Kind: "tag", Title: "Posts tagged “" + t.Name + "”", Description: "Posts about " + t.Name + " on " + r.cfg.Title, Term: t, Posts: t.Posts,
+			Feeds: append([]FeedLink{{Title: t.Name + " — " + r.cfg.Title, Type: "application/rss+xml", URL: t.FeedURL}}, siteFeeds...)}
+		pg.RelPermalink, pg.Permalink = t.RelPermalink, t.Permalink
+		if err := add(r.page("tags/"+t.Slug+"/index.html", pg)); err != nil {
+			return nil, stats, err
+		}
+		stats.Pages++
+	}
+	pg = &Page{Kind: "tags", Title: "Tags", Description: "Every topic on " + r.cfg.Title, Feeds: siteFeeds}
+	pg.RelPermalink, pg.Permalink = r.urls("tags/")
+	if err := add(r.page("tags/index.html", pg)); err != nil {
+		return nil, stats, err
+	}
+	pg = &Page{Kind: "404", Title: "Page not found", NoIndex: true, Feeds: siteFeeds}
+	pg.RelPermalink, pg.Permalink = r.urls("404.html")
+	if err := add(r.page("404.html", pg)); err != nil {
+		return nil, stats, err
+	}
+	stats.Pages += 3
+
+	feeds, err := r.feeds(posts, authors, tags)
+	if err != nil {
+		return nil, stats, err
+	}
+	outs = append(outs, feeds...)
+	stats.Feeds = len(feeds)
+	outs = append(outs, r.sitemap(outs), r.robots())
+	static, err := r.static()
+	if err != nil {
+		return nil, stats, err
+	}
+	outs = append(outs, static...)
+	if dup := duplicatePath(outs); dup != "" {
+		return nil, stats, fmt.Errorf("two outputs would be written to %s; rename one of the posts, tags or static files", dup)
+	}
+	return outs, stats, nil
+}
+
+func duplicatePath(outs []Output) string {
+	seen := make(map[string]bool, len(outs))
+	for _, o := range outs {
+		if seen[o.Path] {
+			return o.Path
+		}
+		seen[o.Path] = true
+	}
+	return ""
+}
+
+// urls returns the site-relative and absolute URL of an output path.
+func (r *renderer) urls(rel string) (relURL, absURL string) {
+	return r.cfg.basePath() + rel, r.cfg.BaseURL + rel
+}
+
+func (r *renderer) siteFeedLinks() []FeedLink {
+	_, rss := r.urls("index.xml")
+	_, atom := r.urls("atom.xml")
+	_, js := r.urls("feed.json")
+	return []FeedLink{
+		{Title: r.cfg.Title + " (RSS)", Type: "application/rss+xml", URL: rss},
+		{Title: r.cfg.Title + " (Atom)", Type: "application/atom+xml", URL: atom},
+		{Title: r.cfg.Title + " (JSON Feed)", Type: "application/feed+json", URL: js},
+	}
+}
+
+func (r *renderer) pager(n, total int, prefix string) *Pager {
+	p := &Pager{Number: n, Total: total}
+	link := func(i int) string {
+		if i == 1 {
+			u, _ := r.urls(prefix)
+			return u
+		}
+		u, _ := r.urls(prefix + "page/" + strconv.Itoa(i) + "/")
+		return u
+	}
+	if n > 1 {
+		p.PrevURL = link(n - 1)
+	}
+	if n < total {
+		p.NextURL = link(n + 1)
+	}
+	return p
+}
+
+func paginate(posts []*Post, size int) [][]*Post {
+	var out [][]*Post
+	for i := 0; i < len(posts); i += size {
+		out = append(out, posts[i:min(i+size, len(posts))])
+	}
+	if len(out) == 0 {
+		out = append(out, nil)
+	}
+	return out
+}
+
+// page executes a page template.
+func (r *renderer) page(rel string, pg *Page) (Output, error) {
+	pg.Site = r.info
+	if r.opts.Audience == "internal" {
+		pg.NoIndex = true
+	}
+	var buf bytes.Buffer
+	if err := r.tmpl[pg.Kind].ExecuteTemplate(&buf, "base", pg); err != nil {
+		return Output{}, fmt.Errorf("render %s: %w", rel, err)
+	}
+	return Output{Path: rel, Data: buf.Bytes()}, nil
+}
+
+// decode turns a checked post into a Post with its Markdown rendered once.
+func (r *renderer) decode(sp sourcePost, future bool) (*Post, error) {
+	m, f := sp.check.Meta, sp.check.File
+	res, err := r.md.Render(f.Body)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", f.Path, err)
+	}
+	p := &Post{
+		Source: f.Path, Dir: sp.bundle, Slug: slugOf(sp), Title: m.Title, Summary: m.Summary, Description: m.Description,
+		Date: m.Date, Lastmod: m.Lastmod, Categories: m.Categories, Audience: m.Audience, Voice: m.Voice, Draft: m.Draft, Future: future,
+		Content: template.HTML(res.HTML), SummaryHTML: template.HTML(res.SummaryHTML), TOC: template.HTML(res.TOC),
+		WordCount: res.Words, ReadingTime: res.ReadingMinutes, Aliases: m.Aliases, Products: m.Products,
+	}
+	if p.Description == "" {
+		p.Description = p.Summary
+	}
+	if p.Lastmod.IsZero() {
+		p.Lastmod = p.Date
+	}
+	p.RelPermalink, p.Permalink = r.urls("posts/" + p.Slug + "/")
+	p.Canonical = p.Permalink
+	if m.Canonical != "" {
+		p.Canonical = m.Canonical
+	}
+	if m.Image != "" {
+		p.Image = r.cfg.BaseURL + "posts/" + p.Slug + "/" + strings.TrimPrefix(m.Image, "./")
+	} else if len(res.Images) > 0 && !strings.Contains(res.Images[0].Dest, "://") {
+		p.Image = r.cfg.BaseURL + "posts/" + p.Slug + "/" + strings.TrimPrefix(res.Images[0].Dest, "./")
+	}
+	p.Disclosure = r.site.Policy.DiscussesProducts(sp.check)
+	return p, nil
+}
+
+// taxonomies links posts to authors and tags.
+func (r *renderer) taxonomies(posts []*Post) ([]*Author, []*Term, error) {
+	byID := map[string]*Author{}
+	author := func(id string) (*Author, error) {
+		if a, ok := byID[id]; ok {
+			return a, nil
+		}
+		person, ok := r.site.Policy.Person(id)
+		if !ok {
+			return nil, fmt.Errorf("unknown person %q", id)
+		}
+		a := &Author{ID: id, Name: person.Name, Title: person.Title, Employer: person.Employer, Statement: r.site.Policy.Statement(person)}
+		a.RelPermalink, a.Permalink = r.urls("authors/" + id + "/")
+		_, a.FeedURL = r.urls("authors/" + id + "/index.xml")
+		for _, k := range []struct{ key, name, prefix string }{
+			{"linkedin", "LinkedIn", ""}, {"mastodon", "Mastodon", ""}, {"x", "X", "https://x.com/"}, {"bluesky", "Bluesky", "https://bsky.app/profile/"}, {"website", "Website", ""},
+		} {
+			v := person.Profiles[k.key]
+			if v == "" {
+				continue
+			}
+			u := v
+			switch {
+			case k.key == "mastodon":
+				a.Mastodon = v
+				u = mastodonURL(v)
+			case k.prefix != "" && !strings.Contains(v, "://"):
+				u = k.prefix + strings.TrimPrefix(v, "@")
+			}
+			if u != "" {
+				a.Profiles = append(a.Profiles, Profile{Name: k.name, URL: u})
+			}
+		}
+		if person.GitHub != "" {
+			a.Profiles = append(a.Profiles, Profile{Name: "GitHub", URL: "https://github.com/" + person.GitHub})
+		}
+		bio, err := authorBio(r.opts.Site, r.md, id)
+		if err != nil {
+			return nil, err
+		}
+		a.Bio = template.HTML(bio)
+		byID[id] = a
+		return a, nil
+	}
+	byTag := map[string]*Term{}
+	for _, p := range posts {
+		m := r.checks[p].Meta
+		for _, id := range m.Authors {
+			a, err := author(id)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", p.Source, err)
+			}
+			p.Authors = append(p.Authors, a)
+			a.Posts = append(a.Posts, p)
+			p.Statements = append(p.Statements, a.Statement)
+		}
+		for _, id := range m.ReviewedBy {
+			if a, err := author(id); err == nil {
+				p.Reviewers = append(p.Reviewers, a)
+			}
+		}
+		for _, name := range m.Tags {
+			slug := markdown.Slug(name)
+			if slug == "" {
+				continue
+			}
+			t, ok := byTag[slug]
+			if !ok {
+				t = &Term{Name: name, Slug: slug}
+				t.RelPermalink, t.Permalink = r.urls("tags/" + slug + "/")
+				_, t.FeedURL = r.urls("tags/" + slug + "/index.xml")
+				byTag[slug] = t
+			}
+			p.Tags = append(p.Tags, t)
+			t.Posts = append(t.Posts, p)
+		}
+	}
+	var authors []*Author
+	for _, p := range posts { // only people who wrote a listed post get a page
+		for _, a := range p.Authors {
+			if len(a.Posts) > 0 && !containsAuthor(authors, a) {
+				authors = append(authors, a)
+			}
+		}
+	}
+	sort.Slice(authors, func(i, j int) bool { return authors[i].ID < authors[j].ID })
+	tags := make([]*Term, 0, len(byTag))
+	for _, t := range byTag {
+		tags = append(tags, t)
+	}
+	sort.Slice(tags, func(i, j int) bool { return tags[i].Slug < tags[j].Slug })
+	return authors, tags, nil
+}
+
+func containsAuthor(list []*Author, a *Author) bool {
+	for _, b := range list {
+		if b == a {
+			return true
+		}
+	}
+	return false
+}
+
+// mastodonURL turns "@user@host" into https://host/@user.
+func mastodonURL(handle string) string {
+	if strings.Contains(handle, "://") {
+		return handle
+	}
+	parts := strings.Split(strings.TrimPrefix(handle, "@"), "@")
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
+		return ""
+	}
+	return "https://" + parts[1] + "/@" + parts[0]
+}
+
+// shareSet composes the post's share snippets.
+func (r *renderer) shareSet(p *Post) {
+	m := r.checks[p].Meta
+	if m.ShareOff {
+		return
+	}
+	var tags []string
+	for _, t := range p.Tags {
+		tags = append(tags, t.Name)
+	}
+	tags = append(tags, r.cfg.Share.Hashtags...)
+	set, _ := share.Build(share.Input{Title: p.Title, URL: p.Permalink, Disclosure: r.site.Policy.ShareDisclosure(), Hashtags: tags}, m.Share)
+	p.Share = &set
+}
+
+// postOutputs renders a post's page, share.json, bundle files and aliases.
+func (r *renderer) postOutputs(p *Post, siteFeeds []FeedLink) ([]Output, error) {
+	dir := "posts/" + p.Slug + "/"
+	pg := &Page{Kind: "post", Title: p.Title, Description: p.Description, Post: p, Permalink: p.Permalink, RelPermalink: p.RelPermalink, Feeds: siteFeeds,
+		NoIndex: p.Draft || p.Future}
+	page, err := r.page(dir+"index.html", pg)
+	if err != nil {
+		return nil, err
+	}
+	outs := []Output{page}
+	if p.Share != nil {
+		data, err := json.MarshalIndent(p.Share, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, Output{Path: dir + "share.json", Data: append(data, '\n')})
+	}
+	for _, res := range r.bundleResources(p) {
+		data, err := fs.ReadFile(r.opts.Site, res)
+		if err != nil {
+			return nil, fmt.Errorf("copy %s: %w", res, err)
+		}
+		if r.cfg.Images.StripMetadata && isImage(res) {
+			if data, err = policy.StripMetadata(data); err != nil {
+				return nil, fmt.Errorf("strip metadata from %s: %w", res, err)
+			}
+		}
+		outs = append(outs, Output{Path: dir + strings.TrimPrefix(res, p.Dir+"/"), Data: data})
+	}
+	for _, alias := range p.Aliases {
+		a := strings.Trim(path.Clean("/"+alias), "/")
+		if a == "" || !fs.ValidPath(a) {
+			continue
+		}
+		outs = append(outs, Output{Path: a + "/index.html", Data: redirectPage(p.Permalink)})
+	}
+	return outs, nil
+}
+
+func (r *renderer) bundleResources(p *Post) []string {
+	for _, sp := range r.site.posts {
+		if sp.check.Path == p.Source {
+			return sp.resources
+		}
+	}
+	return nil
+}
+
+func isImage(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic":
+		return true
+	}
+	return false
+}
+
+func redirectPage(to string) []byte {
+	t := template.HTMLEscapeString(to)
+	return []byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Moved</title><link rel="canonical" href="` + t +
+		`"><meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=` + t + `"></head><body><p>This page moved to <a href="` + t + `">` + t + "</a>.</p></body></html>\n")
+}
+
+// sitemap lists every HTML page but 404 and redirects, with lastmod for posts.
+func (r *renderer) sitemap(outs []Output) Output {
+	lastmod := map[string]time.Time{}
+	for _, p := range r.posts {
+		lastmod["posts/"+p.Slug+"/index.html"] = p.Lastmod
+	}
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	paths := make([]string, 0, len(outs))
+	for _, o := range outs {
+		if strings.HasSuffix(o.Path, "index.html") && !bytes.Contains(o.Data[:min(len(o.Data), 600)], []byte(`http-equiv="refresh"`)) {
+			paths = append(paths, o.Path)
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		_, u := r.urls(strings.TrimSuffix(p, "index.html"))
+		b.WriteString("  <url><loc>" + template.HTMLEscapeString(u) + "</loc>")
+		if t, ok := lastmod[p]; ok {
+			b.WriteString("<lastmod>" + t.UTC().Format(time.RFC3339) + "</lastmod>")
+		}
+		b.WriteString("</url>\n")
+	}
+	b.WriteString("</urlset>\n")
+	return Output{Path: "sitemap.xml", Data: b.Bytes()}
+}
+
+func (r *renderer) robots() Output {
+	if r.opts.Audience == "internal" {
+		return Output{Path: "robots.txt", Data: []byte("User-agent: *\nDisallow: /\n")}
+	}
+	_, sm := r.urls("sitemap.xml")
+	return Output{Path: "robots.txt", Data: []byte("User-agent: *\nAllow: /\n\nSitemap: " + sm + "\n")}
+}
+
+// static copies the theme's static/ and the site's static/ (which wins).
+func (r *renderer) static() ([]Output, error) {
+	files := map[string]fs.FS{}
+	collect := func(fsys fs.FS, root string) error {
+		return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) && p == root {
+				return fs.SkipDir
+			}
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || skipName(d.Name()) {
+				return nil
+			}
+			rel := strings.TrimPrefix(p, root+"/")
+			sub, _ := fs.Sub(fsys, root)
+			files[rel] = sub
+			return nil
+		})
+	}
+	if err := collect(r.theme, "static"); err != nil {
+		return nil, fmt.Errorf("theme static: %w", err)
+	}
+	if err := collect(r.opts.Site, "static"); err != nil {
+		return nil, fmt.Errorf("static: %w", err)
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]Output, 0, len(names))
+	for _, n := range names {
+		data, err := fs.ReadFile(files[n], n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Output{Path: n, Data: data})
+	}
+	return out, nil
+}
+
+// verify checks the rendered site: every post that discusses products shows
+// its disclosure, and a public build leaks nothing internal.
+func (r *renderer) verify(outs []Output) []policy.Finding {
+	byPath := make(map[string][]byte, len(outs))
+	for _, o := range outs {
+		byPath[o.Path] = o.Data
+	}
+	var rendered []policy.Rendered
+	for _, p := range r.posts {
+		rd := policy.Rendered{Post: r.checks[p], PageHTML: byPath["posts/"+p.Slug+"/index.html"], FeedItems: r.feedItems(p, byPath)}
+		if p.Share != nil {
+			rd.EmployeeShare = map[string]string{}
+			for k, s := range p.Share.Employee {
+				rd.EmployeeShare[k] = s.Text
+			}
+		}
+		rendered = append(rendered, rd)
+	}
+	findings := r.site.Policy.CheckRendered(rendered)
+	if len(r.hidden) > 0 {
+		var internal []policy.InternalPost
+		for _, h := range r.hidden {
+			sp := sourcePost{check: h}
+			for _, s := range r.site.posts {
+				if s.check == h {
+					sp = s
+				}
+			}
+			slug := slugOf(sp)
+			_, u := r.urls("posts/" + slug + "/")
+			internal = append(internal, policy.InternalPost{File: h.Path, Title: h.Meta.Title, Slug: slug, URL: u})
+		}
+		arts := make([]policy.Artifact, len(outs))
+		for i, o := range outs {
+			arts[i] = policy.Artifact{Path: o.Path, Data: o.Data}
+		}
+		findings = append(findings, r.site.Policy.CheckLeaks(arts, internal)...)
+	}
+	return findings
+}

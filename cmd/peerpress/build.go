@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/peerpress/peerpress/build"
+	"github.com/peerpress/peerpress/policy/report"
+)
+
+func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("build", stderr)
+	site := fs.String("site", ".", "site root `DIR`")
+	out := fs.String("out", "", "output `DIR` (default public, or public-internal for -audience internal), relative to -site")
+	audience := fs.String("audience", "public", "build for `public` or internal readers")
+	now := fs.String("now", "", "pin the clock (RFC 3339 or YYYY-MM-DD) for embargo, expiry, training and waivers")
+	drafts := fs.Bool("drafts", false, "include draft posts")
+	baseURL := fs.String("baseurl", "", "override site.yaml baseURL")
+	verbose := fs.Bool("v", false, "print every warning and each stage's time")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "peerpress build: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *audience != "public" && *audience != "internal" {
+		fmt.Fprintf(stderr, "peerpress build: -audience must be public or internal, not %q\n", *audience)
+		return exitUsage
+	}
+	t, err := parseNow(*now)
+	if err != nil {
+		fmt.Fprintf(stderr, "peerpress build: %v\n", err)
+		return exitUsage
+	}
+	dir := *out
+	if dir == "" {
+		dir = "public"
+		if *audience == "internal" {
+			dir = "public-internal"
+		}
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(*site, dir)
+	}
+	start := time.Now()
+	res, err := build.Run(ctx, build.Options{Site: os.DirFS(*site), Audience: *audience, Now: t, Drafts: *drafts, BaseURL: *baseURL, Version: version})
+	if res != nil && res.Report != nil {
+		printFindings(stderr, res, *verbose)
+	}
+	if err != nil {
+		if errors.Is(err, build.ErrFindings) {
+			fmt.Fprintf(stderr, "peerpress build: %v; nothing was written (%s is unchanged)\n", err, dir)
+			return exitFindings
+		}
+		return exitFor(err, stderr)
+	}
+	rendered := time.Since(start)
+	if err := build.Write(ctx, dir, res.Outputs); err != nil {
+		fmt.Fprintf(stderr, "peerpress build: %v\n", err)
+		return exitFindings
+	}
+	_, warnings, _ := res.Report.Counts()
+	s := res.Stats
+	if *verbose {
+		fmt.Fprintf(stdout, "checked and rendered in %s, written in %s\n", rendered.Round(time.Millisecond), (time.Since(start) - rendered).Round(time.Millisecond))
+	}
+	fmt.Fprintf(stdout, "built %d posts, %d pages, %d feeds, %d files in %s → %s (%d warnings)\n",
+		s.Posts, s.Pages, s.Feeds, s.Files, time.Since(start).Round(time.Millisecond), dir, warnings)
+	return exitOK
+}
+
+// printFindings prints a build's findings as text: errors always, warnings
+// only with -v (their count is on the summary line).
+func printFindings(w io.Writer, res *build.Result, verbose bool) {
+	rep := *res.Report
+	if !verbose {
+		rep.Findings = nil
+		for _, f := range res.Report.Findings {
+			if f.Severity == "error" && !f.Waived() {
+				rep.Findings = append(rep.Findings, f)
+			}
+		}
+		if len(rep.Findings) == 0 {
+			return
+		}
+	}
+	report.Write(w, "text", &rep, nil, version)
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/peerpress/peerpress/build"
+	"github.com/peerpress/peerpress/policy"
+	"github.com/peerpress/peerpress/policy/report"
+)
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", stderr)
+	site := fs.String("site", ".", "site root `DIR`")
+	format := fs.String("format", "text", "report `FORMAT`: "+strings.Join(report.Formats(), ", "))
+	now := fs.String("now", "", "pin the clock (RFC 3339 or YYYY-MM-DD)")
+	changed := fs.String("changed-since", "", "apply author and review rules only to posts changed since git `REV`")
+	explain := fs.String("explain", "", "print a `RULE`'s rationale and exit")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if *explain != "" {
+		r, ok := policy.Explain(*explain)
+		if !ok {
+			fmt.Fprintf(stderr, "peerpress check: no rule %q; rules are:\n", *explain)
+			for _, r := range policy.Rules() {
+				fmt.Fprintf(stderr, "  %-30s %s\n", r.ID, r.Summary)
+			}
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "%s (default: %s)\n%s\n\n%s\n", r.ID, r.Severity, r.Summary, r.Rationale)
+		return exitOK
+	}
+	if !contains(report.Formats(), *format) {
+		fmt.Fprintf(stderr, "peerpress check: -format must be one of %s\n", strings.Join(report.Formats(), ", "))
+		return exitUsage
+	}
+	t, err := parseNow(*now)
+	if err != nil {
+		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
+		return exitUsage
+	}
+	opts := build.Options{Site: os.DirFS(*site), Now: t, Version: version}
+	s, err := build.Load(ctx, opts)
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	popts := policy.Options{Now: t}
+	if *changed != "" {
+		files, err := gitChanged(ctx, *site, *changed)
+		if err != nil {
+			fmt.Fprintf(stderr, "peerpress check: -changed-since: %v\n", err)
+			return exitUsage
+		}
+		popts.Changed = func(p string) bool { return files[p] }
+	}
+	rep := s.Check(ctx, opts, popts)
+	if fs.NArg() > 0 {
+		keep := map[string]bool{}
+		for _, a := range fs.Args() {
+			keep[filepath.ToSlash(filepath.Clean(a))] = true
+		}
+		var kept []policy.Finding
+		for _, f := range rep.Findings {
+			if keep[f.File] || keep[filepath.ToSlash(filepath.Dir(f.File))] {
+				kept = append(kept, f)
+			}
+		}
+		rep.Findings, rep.Files = kept, len(fs.Args())
+	}
+	if err := report.Write(stdout, *format, rep, policy.Rules(), version); err != nil {
+		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
+		return exitFindings
+	}
+	if rep.Failed() {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// gitChanged lists the files (relative to the site root) changed since rev,
+// committed or not.
+func gitChanged(ctx context.Context, site, rev string) (map[string]bool, error) {
+	top, err := git(ctx, site, "rev-parse", "--show-prefix")
+	if err != nil {
+		return nil, err
+	}
+	prefix := strings.TrimSpace(top)
+	out, err := git(ctx, site, "diff", "--name-only", "--relative", rev, "--")
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			files[strings.TrimPrefix(l, prefix)] = true
+		}
+	}
+	untracked, err := git(ctx, site, "ls-files", "--others", "--exclude-standard")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range strings.Split(untracked, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			files[l] = true
+		}
+	}
+	return files, nil
+}
+
+func git(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
+	}
+	return out.String(), nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// repoRoot is the sample blog: the repository itself.
+const repoRoot = "../.."
+
+// sampleNow pins the clock for builds of the sample blog.
+const sampleNow = "2026-11-21T12:00:00Z"
+
+// requireTool skips a test whose external tool is missing, unless
+// PEERPRESS_REQUIRE_TOOLS is set (test.sh sets it after installing them).
+func requireTool(t *testing.T, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err == nil {
+		return
+	}
+	if _, err := exec.LookPath(path); err == nil {
+		return
+	}
+	if os.Getenv("PEERPRESS_REQUIRE_TOOLS") != "" {
+		t.Fatalf("%s is missing; test.sh installs it", path)
+	}
+	t.Skipf("%s is missing (run ./test.sh to install it)", path)
+}
+
+// browserDir holds the npm tools the tests drive.
+func browserDir(t *testing.T) string {
+	t.Helper()
+	dir, _ := filepath.Abs("testdata/browser")
+	requireTool(t, "node")
+	requireTool(t, filepath.Join(dir, "node_modules"))
+	return dir
+}
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageAndExitCodes(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		out  string // substring of stdout+stderr
+	}{
+		{nil, 2, "Usage: peerpress COMMAND"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"version"}, 0, "peerpress "},
+		{[]string{"build", "-h"}, 0, "-audience"},
+		{[]string{"build", "-audience", "friends"}, 2, "-audience must be public or internal"},
+		{[]string{"build", "-now", "yesterday"}, 2, "-now"},
+		{[]string{"build", "extra"}, 2, "unexpected argument"},
+		{[]string{"check", "-format", "xml"}, 2, "-format must be one of"},
+		{[]string{"check", "-explain", "no.such-rule"}, 2, "no rule"},
+		{[]string{"check", "-explain", "disclose.undeclared-product"}, 0, "disclose.undeclared-product"},
+		{[]string{"check", "-site", "testdata/no-such-site-dir", "-bogus"}, 2, "flag provided but not defined"},
+		{[]string{"new"}, 2, "give the post's title"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out, errs := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(out+errs, tt.out) {
+				t.Errorf("exit %d, want %d; output:\n%s%s", code, tt.code, out, errs)
+			}
+		})
+	}
+}
+
+var (
+	sampleOnce sync.Once
+	sampleDir  string
+	sampleErr  string
+)
+
+// sampleSite builds the repository's sample blog once per test binary.
+func sampleSite(t *testing.T) string {
+	t.Helper()
+	sampleOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "peerpress-sample-")
+		if err != nil {
+			sampleErr = err.Error()
+			return
+		}
+		sampleDir = filepath.Join(dir, "public")
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"build", "-site", repoRoot, "-out", sampleDir, "-now", sampleNow}, &out, &errb); code != 0 {
+			sampleErr = out.String() + errb.String()
+		}
+	})
+	if sampleErr != "" {
+		t.Fatalf("building the sample blog failed:\n%s", sampleErr)
+	}
+	return sampleDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sampleDir != "" {
+		os.RemoveAll(filepath.Dir(sampleDir))
+	}
+	os.Exit(code)
+}
+
+func TestSampleBlogChecksClean(t *testing.T) {
+	code, out, errs := runCLI(t, "check", "-site", repoRoot, "-now", sampleNow, "-format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s%s", code, out, errs)
+	}
+	var rep struct {
+		Findings []map[string]any
+		Summary  struct{ Files, Errors int }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Errors != 0 || rep.Summary.Files < 9 {
+		t.Errorf("summary %+v", rep.Summary)
+	}
+}
+
+func TestSampleBlogBuilds(t *testing.T) {
+	dir := sampleSite(t)
+	for _, p := range []string{"index.html", "404.html", "sitemap.xml", "robots.txt", "index.xml", "atom.xml", "feed.json", "authors/index.html", "tags/index.html", "css/style.css", "css/syntax.css"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Error(err)
+		}
+	}
+	posts, _ := filepath.Glob(filepath.Join(dir, "posts", "*", "index.html"))
+	if len(posts) < 8 {
+		t.Errorf("%d post pages, want at least 8", len(posts))
+	}
+	// Nothing internal or scheduled is published.
+	home, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	if bytes.Contains(home, []byte("Internal edition")) {
+		t.Error("public home page says it is the internal edition")
+	}
+}
+
+// TestBinaryEndToEnd builds the real binary and drives it like a user.
+func TestBinaryEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "peerpress")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out := filepath.Join(tmp, "site")
+	cmd := exec.Command(bin, "build", "-site", repoRoot, "-out", out, "-now", sampleNow)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("build: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "built ") || !strings.Contains(lines[0], " posts, ") {
+		t.Errorf("build printed %q, want one summary line", stdout.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "index.html")); err != nil {
+		t.Error(err)
+	}
+	// Internal build goes elsewhere and is marked noindex.
+	iout := filepath.Join(tmp, "internal")
+	if b, err := exec.Command(bin, "build", "-site", repoRoot, "-out", iout, "-audience", "internal", "-now", sampleNow).CombinedOutput(); err != nil {
+		t.Fatalf("internal build: %v\n%s", err, b)
+	}
+	ih, _ := os.ReadFile(filepath.Join(iout, "index.html"))
+	if !bytes.Contains(ih, []byte(`name="robots" content="noindex"`)) {
+		t.Error("internal build is not noindex")
+	}
+	// An exit code the scripts rely on: a usage error is 2.
+	err := exec.Command(bin, "build", "-audience", "everyone").Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Errorf("usage error exit = %v, want 2", err)
+	}
+}
+
+// TestHTMLValid runs html-validate over every page of the sample blog.
+func TestHTMLValid(t *testing.T) {
+	tools := browserDir(t)
+	dir := sampleSite(t)
+	var pages []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".html") {
+			pages = append(pages, p)
+		}
+		return err
+	})
+	if len(pages) < 20 {
+		t.Fatalf("only %d pages", len(pages))
+	}
+	args := append([]string{filepath.Join(tools, "node_modules", ".bin", "html-validate"), "--config", filepath.Join(tools, "htmlvalidate.json"), "--formatter", "text"}, pages...)
+	cmd := exec.Command("node", args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("html-validate found problems in %d pages:\n%s", len(pages), out)
+	}
+}
