@@ -48,6 +48,8 @@ type Options struct {
 	// Theme, when set, is used instead of the site's themes/ directory and the
 	// embedded default theme.
 	Theme fs.FS
+
+	cache *cache // the dev server's, between rebuilds
 }
 
 // Output is one file of the built site.
@@ -111,7 +113,7 @@ func Load(ctx context.Context, opts Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := parsePosts(ctx, opts.Site, posts); err != nil {
+	if err := parsePosts(ctx, opts.Site, posts, opts.cache); err != nil {
 		return nil, err
 	}
 	return &Site{Config: cfg, Policy: pol, posts: posts}, nil
@@ -270,7 +272,6 @@ func resolveRef(postPath, dest string) string {
 	}
 	return p
 }
-
 
 // cleanJoin joins a directory and a relative reference and cleans the result.
 func cleanJoin(dir, rel string) string {

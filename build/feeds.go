@@ -10,45 +10,31 @@ import (
 
 // feeds renders the site-wide RSS, Atom and JSON feeds and the RSS feed of
 // every author and tag.
-func (r *renderer) feeds(posts []*Post, authors []*Author, tags []*Term) ([]Output, error) {
-	var outs []Output
-	site, err := r.feed(r.cfg.Title, r.cfg.BaseURL, r.cfg.Description, posts)
-	if err != nil {
-		return nil, err
+func (r *renderer) feeds(posts []*Post, authors []*Author, tags []*Term) []Pending {
+	var outs []Pending
+	gen := func(path, title, link, desc string, posts []*Post, format func(*feeds.Feed) (string, error)) {
+		outs = append(outs, Pending{Path: path, Gen: func() ([]byte, error) {
+			f, err := r.feed(title, link, desc, posts)
+			if err != nil {
+				return nil, err
+			}
+			s, err := format(f)
+			if err != nil {
+				return nil, fmt.Errorf("feed %s: %w", path, err)
+			}
+			return []byte(s), nil
+		}})
 	}
-	for _, f := range []struct {
-		path string
-		gen  func() (string, error)
-	}{{"index.xml", site.ToRss}, {"atom.xml", site.ToAtom}, {"feed.json", site.ToJSON}} {
-		s, err := f.gen()
-		if err != nil {
-			return nil, fmt.Errorf("feed %s: %w", f.path, err)
-		}
-		outs = append(outs, Output{Path: f.path, Data: []byte(s)})
-	}
+	gen("index.xml", r.cfg.Title, r.cfg.BaseURL, r.cfg.Description, posts, (*feeds.Feed).ToRss)
+	gen("atom.xml", r.cfg.Title, r.cfg.BaseURL, r.cfg.Description, posts, (*feeds.Feed).ToAtom)
+	gen("feed.json", r.cfg.Title, r.cfg.BaseURL, r.cfg.Description, posts, (*feeds.Feed).ToJSON)
 	for _, a := range authors {
-		f, err := r.feed(a.Name+" — "+r.cfg.Title, a.Permalink, a.Statement, a.Posts)
-		if err != nil {
-			return nil, err
-		}
-		s, err := f.ToRss()
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, Output{Path: "authors/" + a.ID + "/index.xml", Data: []byte(s)})
+		gen("authors/"+a.ID+"/index.xml", a.Name+" — "+r.cfg.Title, a.Permalink, a.Statement, a.Posts, (*feeds.Feed).ToRss)
 	}
 	for _, t := range tags {
-		f, err := r.feed(t.Name+" — "+r.cfg.Title, t.Permalink, "Posts tagged "+t.Name, t.Posts)
-		if err != nil {
-			return nil, err
-		}
-		s, err := f.ToRss()
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, Output{Path: "tags/" + t.Slug + "/index.xml", Data: []byte(s)})
+		gen("tags/"+t.Slug+"/index.xml", t.Name+" — "+r.cfg.Title, t.Permalink, "Posts tagged "+t.Name, t.Posts, (*feeds.Feed).ToRss)
 	}
-	return outs, nil
+	return outs
 }
 
 func (r *renderer) feed(title, link, desc string, posts []*Post) (*feeds.Feed, error) {

@@ -85,9 +85,14 @@ func skipName(name string) bool {
 }
 
 // parsePosts reads and parses every post in parallel (bounded by GOMAXPROCS).
-func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost) error {
+func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost, c *cache) error {
 	return forEach(ctx, len(posts), func(i int) error {
+		if cached := c.post(posts[i].check.Path); cached != nil {
+			posts[i].check = cached
+			return nil
+		}
 		p := posts[i].check
+		defer c.putPost(p)
 		data, err := fs.ReadFile(fsys, p.Path)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", p.Path, err)

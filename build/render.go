@@ -41,7 +41,7 @@ type renderer struct {
 
 func newRenderer(opts Options, site *Site) (*renderer, error) {
 	r := &renderer{opts: opts, site: site, cfg: site.Config, checks: map[*Post]*policy.Post{}}
-	r.md = markdown.New(markdown.Options{UnsafeHTML: r.cfg.Markup.UnsafeHTML, TOCMinHeadings: r.cfg.Markup.TOCMinHeadings})
+	r.md = opts.cache.mdEngine(markdown.Options{UnsafeHTML: r.cfg.Markup.UnsafeHTML, TOCMinHeadings: r.cfg.Markup.TOCMinHeadings})
 	theme, err := r.themeFS()
 	if err != nil {
 		return nil, err
@@ -175,9 +175,15 @@ func (r *renderer) visible(p *policy.Post) (show, future bool) {
 	return true, future
 }
 
-// render produces every output file in memory.
-func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
-	var stats Stats
+// Pending is an output whose bytes are produced on demand: a full build
+// generates every one (in parallel); the dev server only those requested.
+type Pending struct {
+	Path string
+	Gen  func() ([]byte, error)
+}
+
+// prepare selects, decodes and links the posts of this build.
+func (r *renderer) prepare(ctx context.Context) error {
 	type job struct {
 		sp     sourcePost
 		future bool
@@ -200,7 +206,7 @@ func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
 		return err
 	})
 	if err != nil {
-		return nil, stats, err
+		return err
 	}
 	for i, p := range posts {
 		r.checks[p] = jobs[i].sp.check
@@ -214,7 +220,7 @@ func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
 	r.posts = posts
 	authors, tags, err := r.taxonomies(posts)
 	if err != nil {
-		return nil, stats, err
+		return err
 	}
 	r.info = &SiteInfo{
 		Title: r.cfg.Title, Description: r.cfg.Description, BaseURL: r.cfg.BaseURL, Language: r.cfg.Language,
@@ -226,16 +232,22 @@ func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
 	for _, p := range posts {
 		r.shareSet(p)
 	}
+	return nil
+}
 
-	var outs []Output
-	add := func(o Output, err error) error {
-		if err != nil {
-			return err
-		}
-		outs = append(outs, o)
-		return nil
+// plan lists every output of the site with the function that makes it.
+func (r *renderer) plan() ([]Pending, Stats, error) {
+	var stats Stats
+	var plan []Pending
+	page := func(rel string, pg *Page) {
+		plan = append(plan, Pending{Path: rel, Gen: func() ([]byte, error) { return r.page(rel, pg) }})
+		stats.Pages++
+	}
+	data := func(rel string, b []byte) {
+		plan = append(plan, Pending{Path: rel, Gen: func() ([]byte, error) { return b, nil }})
 	}
 	siteFeeds := r.siteFeedLinks()
+	posts, authors, tags := r.posts, r.info.Authors, r.info.Tags
 
 	// Home, paginated.
 	pages := paginate(posts, r.cfg.Paging)
@@ -247,90 +259,92 @@ func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
 		pg := &Page{Kind: "home", Title: r.cfg.Title, Description: r.cfg.Description, Posts: chunk, Feeds: siteFeeds,
 			Pager: r.pager(i+1, len(pages), "")}
 		pg.RelPermalink, pg.Permalink = r.urls(strings.TrimSuffix(rel, "index.html"))
-		if err := add(r.page(rel, pg)); err != nil {
-			return nil, stats, err
+		page(rel, pg)
+	}
+	// Posts, their share snippets, bundles and aliases.
+	for _, p := range posts {
+		dir := "posts/" + p.Slug + "/"
+		page(dir+"index.html", &Page{Kind: "post", Title: p.Title, Description: p.Description, Post: p, Permalink: p.Permalink,
+			RelPermalink: p.RelPermalink, Feeds: siteFeeds, NoIndex: p.Draft || p.Future})
+		if p.Share != nil {
+			set := p.Share
+			plan = append(plan, Pending{Path: dir + "share.json", Gen: func() ([]byte, error) {
+				b, err := json.MarshalIndent(set, "", "  ")
+				return append(b, '\n'), err
+			}})
 		}
-		stats.Pages++
-	}
-	// Posts and their bundles.
-	postOuts := make([][]Output, len(posts))
-	err = forEach(ctx, len(posts), func(i int) error {
-		o, err := r.postOutputs(posts[i], siteFeeds)
-		postOuts[i] = o
-		return err
-	})
-	if err != nil {
-		return nil, stats, err
-	}
-	for _, o := range postOuts {
-		outs = append(outs, o...)
+		for _, res := range r.bundleResources(p) {
+			res := res
+			plan = append(plan, Pending{Path: dir + strings.TrimPrefix(res, p.Dir+"/"), Gen: func() ([]byte, error) { return r.resource(res) }})
+		}
+		for _, alias := range p.Aliases {
+			a := strings.Trim(path.Clean("/"+alias), "/")
+			if a == "" || !fs.ValidPath(a) {
+				continue
+			}
+			data(a+"/index.html", redirectPage(p.Permalink))
+		}
 	}
 	stats.Posts = len(posts)
-	stats.Pages += len(posts)
 	// Authors.
 	for _, a := range authors {
 		pg := &Page{Kind: "author", Title: a.Name, Description: a.Statement, Author: a, Posts: a.Posts,
 			Feeds: append([]FeedLink{{Title: a.Name + " — " + r.cfg.Title, Type: "application/rss+xml", URL: a.FeedURL}}, siteFeeds...)}
 		pg.RelPermalink, pg.Permalink = a.RelPermalink, a.Permalink
-		if err := add(r.page("authors/"+a.ID+"/index.html", pg)); err != nil {
-			return nil, stats, err
-		}
-		stats.Pages++
+		page("authors/"+a.ID+"/index.html", pg)
 	}
 	pg := &Page{Kind: "authors", Title: "Authors", Description: "The engineers who write " + r.cfg.Title, Feeds: siteFeeds}
 	pg.RelPermalink, pg.Permalink = r.urls("authors/")
-	if err := add(r.page("authors/index.html", pg)); err != nil {
-		return nil, stats, err
-	}
+	page("authors/index.html", pg)
 	// Tags.
 	for _, t := range tags {
 		pg := &Page{Kind: "tag", Title: "Posts tagged “" + t.Name + "”", Description: "Posts about " + t.Name + " on " + r.cfg.Title, Term: t, Posts: t.Posts,
 			Feeds: append([]FeedLink{{Title: t.Name + " — " + r.cfg.Title, Type: "application/rss+xml", URL: t.FeedURL}}, siteFeeds...)}
 		pg.RelPermalink, pg.Permalink = t.RelPermalink, t.Permalink
-		if err := add(r.page("tags/"+t.Slug+"/index.html", pg)); err != nil {
-			return nil, stats, err
-		}
-		stats.Pages++
+		page("tags/"+t.Slug+"/index.html", pg)
 	}
 	pg = &Page{Kind: "tags", Title: "Tags", Description: "Every topic on " + r.cfg.Title, Feeds: siteFeeds}
 	pg.RelPermalink, pg.Permalink = r.urls("tags/")
-	if err := add(r.page("tags/index.html", pg)); err != nil {
-		return nil, stats, err
-	}
+	page("tags/index.html", pg)
 	pg = &Page{Kind: "404", Title: "Page not found", NoIndex: true, Feeds: siteFeeds}
 	pg.RelPermalink, pg.Permalink = r.urls("404.html")
-	if err := add(r.page("404.html", pg)); err != nil {
-		return nil, stats, err
-	}
-	stats.Pages += 3
+	page("404.html", pg)
 
-	feeds, err := r.feeds(posts, authors, tags)
-	if err != nil {
-		return nil, stats, err
-	}
-	outs = append(outs, feeds...)
+	feeds := r.feeds(posts, authors, tags)
+	plan = append(plan, feeds...)
 	stats.Feeds = len(feeds)
-	outs = append(outs, r.sitemap(outs), r.robots())
+	data("sitemap.xml", r.sitemap(plan))
+	data("robots.txt", r.robots())
 	static, err := r.static()
 	if err != nil {
 		return nil, stats, err
 	}
-	outs = append(outs, static...)
-	if dup := duplicatePath(outs); dup != "" {
-		return nil, stats, fmt.Errorf("two outputs would be written to %s; rename one of the posts, tags or static files", dup)
+	plan = append(plan, static...)
+	sort.Slice(plan, func(i, j int) bool { return plan[i].Path < plan[j].Path })
+	for i := 1; i < len(plan); i++ {
+		if plan[i].Path == plan[i-1].Path {
+			return nil, stats, fmt.Errorf("two outputs would be written to %s; rename one of the posts, tags, aliases or static files", plan[i].Path)
+		}
 	}
-	return outs, stats, nil
+	return plan, stats, nil
 }
 
-func duplicatePath(outs []Output) string {
-	seen := make(map[string]bool, len(outs))
-	for _, o := range outs {
-		if seen[o.Path] {
-			return o.Path
-		}
-		seen[o.Path] = true
+// render produces every output file in memory.
+func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
+	if err := r.prepare(ctx); err != nil {
+		return nil, Stats{}, err
 	}
-	return ""
+	plan, stats, err := r.plan()
+	if err != nil {
+		return nil, stats, err
+	}
+	outs := make([]Output, len(plan))
+	err = forEach(ctx, len(plan), func(i int) error {
+		b, err := plan[i].Gen()
+		outs[i] = Output{Path: plan[i].Path, Data: b}
+		return err
+	})
+	return outs, stats, err
 }
 
 // urls returns the site-relative and absolute URL of an output path.
@@ -380,24 +394,28 @@ func paginate(posts []*Post, size int) [][]*Post {
 }
 
 // page executes a page template.
-func (r *renderer) page(rel string, pg *Page) (Output, error) {
+func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 	pg.Site = r.info
 	if r.opts.Audience == "internal" {
 		pg.NoIndex = true
 	}
 	var buf bytes.Buffer
 	if err := r.tmpl[pg.Kind].ExecuteTemplate(&buf, "base", pg); err != nil {
-		return Output{}, fmt.Errorf("render %s: %w", rel, err)
+		return nil, fmt.Errorf("render %s: %w", rel, err)
 	}
-	return Output{Path: rel, Data: buf.Bytes()}, nil
+	return buf.Bytes(), nil
 }
 
 // decode turns a checked post into a Post with its Markdown rendered once.
 func (r *renderer) decode(sp sourcePost, future bool) (*Post, error) {
 	m, f := sp.check.Meta, sp.check.File
-	res, err := r.md.Render(f.Body)
-	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", f.Path, err)
+	res := r.opts.cache.markdown(f.Path)
+	if res == nil {
+		var err error
+		if res, err = r.md.Render(f.Body); err != nil {
+			return nil, fmt.Errorf("render %s: %w", f.Path, err)
+		}
+		r.opts.cache.putMarkdown(f.Path, res)
 	}
 	p := &Post{
 		Source: f.Path, Dir: sp.bundle, Slug: slugOf(sp), Title: m.Title, Summary: m.Summary, Description: m.Description,
@@ -555,43 +573,18 @@ func (r *renderer) shareSet(p *Post) {
 	p.Share = &set
 }
 
-// postOutputs renders a post's page, share.json, bundle files and aliases.
-func (r *renderer) postOutputs(p *Post, siteFeeds []FeedLink) ([]Output, error) {
-	dir := "posts/" + p.Slug + "/"
-	pg := &Page{Kind: "post", Title: p.Title, Description: p.Description, Post: p, Permalink: p.Permalink, RelPermalink: p.RelPermalink, Feeds: siteFeeds,
-		NoIndex: p.Draft || p.Future}
-	page, err := r.page(dir+"index.html", pg)
+// resource reads a bundle file, stripping image metadata when site.yaml asks.
+func (r *renderer) resource(name string) ([]byte, error) {
+	data, err := fs.ReadFile(r.opts.Site, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("copy %s: %w", name, err)
 	}
-	outs := []Output{page}
-	if p.Share != nil {
-		data, err := json.MarshalIndent(p.Share, "", "  ")
-		if err != nil {
-			return nil, err
+	if r.cfg.Images.StripMetadata && isImage(name) {
+		if data, err = policy.StripMetadata(data); err != nil {
+			return nil, fmt.Errorf("strip metadata from %s: %w", name, err)
 		}
-		outs = append(outs, Output{Path: dir + "share.json", Data: append(data, '\n')})
 	}
-	for _, res := range r.bundleResources(p) {
-		data, err := fs.ReadFile(r.opts.Site, res)
-		if err != nil {
-			return nil, fmt.Errorf("copy %s: %w", res, err)
-		}
-		if r.cfg.Images.StripMetadata && isImage(res) {
-			if data, err = policy.StripMetadata(data); err != nil {
-				return nil, fmt.Errorf("strip metadata from %s: %w", res, err)
-			}
-		}
-		outs = append(outs, Output{Path: dir + strings.TrimPrefix(res, p.Dir+"/"), Data: data})
-	}
-	for _, alias := range p.Aliases {
-		a := strings.Trim(path.Clean("/"+alias), "/")
-		if a == "" || !fs.ValidPath(a) {
-			continue
-		}
-		outs = append(outs, Output{Path: a + "/index.html", Data: redirectPage(p.Permalink)})
-	}
-	return outs, nil
+	return data, nil
 }
 
 func (r *renderer) bundleResources(p *Post) []string {
@@ -618,16 +611,22 @@ func redirectPage(to string) []byte {
 }
 
 // sitemap lists every HTML page but 404 and redirects, with lastmod for posts.
-func (r *renderer) sitemap(outs []Output) Output {
+func (r *renderer) sitemap(plan []Pending) []byte {
 	lastmod := map[string]time.Time{}
 	for _, p := range r.posts {
 		lastmod["posts/"+p.Slug+"/index.html"] = p.Lastmod
 	}
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
-	paths := make([]string, 0, len(outs))
-	for _, o := range outs {
-		if strings.HasSuffix(o.Path, "index.html") && !bytes.Contains(o.Data[:min(len(o.Data), 600)], []byte(`http-equiv="refresh"`)) {
+	aliases := map[string]bool{}
+	for _, p := range r.posts {
+		for _, a := range p.Aliases {
+			aliases[strings.Trim(path.Clean("/"+a), "/")+"/index.html"] = true
+		}
+	}
+	paths := make([]string, 0, len(plan))
+	for _, o := range plan {
+		if strings.HasSuffix(o.Path, "index.html") && !aliases[o.Path] {
 			paths = append(paths, o.Path)
 		}
 	}
@@ -641,19 +640,19 @@ func (r *renderer) sitemap(outs []Output) Output {
 		b.WriteString("</url>\n")
 	}
 	b.WriteString("</urlset>\n")
-	return Output{Path: "sitemap.xml", Data: b.Bytes()}
+	return b.Bytes()
 }
 
-func (r *renderer) robots() Output {
+func (r *renderer) robots() []byte {
 	if r.opts.Audience == "internal" {
-		return Output{Path: "robots.txt", Data: []byte("User-agent: *\nDisallow: /\n")}
+		return []byte("User-agent: *\nDisallow: /\n")
 	}
 	_, sm := r.urls("sitemap.xml")
-	return Output{Path: "robots.txt", Data: []byte("User-agent: *\nAllow: /\n\nSitemap: " + sm + "\n")}
+	return []byte("User-agent: *\nAllow: /\n\nSitemap: " + sm + "\n")
 }
 
 // static copies the theme's static/ and the site's static/ (which wins).
-func (r *renderer) static() ([]Output, error) {
+func (r *renderer) static() ([]Pending, error) {
 	files := map[string]fs.FS{}
 	collect := func(fsys fs.FS, root string) error {
 		return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
@@ -683,13 +682,10 @@ func (r *renderer) static() ([]Output, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	out := make([]Output, 0, len(names))
+	out := make([]Pending, 0, len(names))
 	for _, n := range names {
-		data, err := fs.ReadFile(files[n], n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Output{Path: n, Data: data})
+		fsys := files[n]
+		out = append(out, Pending{Path: n, Gen: func() ([]byte, error) { return fs.ReadFile(fsys, n) }})
 	}
 	return out, nil
 }
