@@ -3,7 +3,6 @@ package build
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -268,10 +267,7 @@ func (r *renderer) plan() ([]Pending, Stats, error) {
 			RelPermalink: p.RelPermalink, Feeds: siteFeeds, NoIndex: p.Draft || p.Future})
 		if p.Share != nil {
 			set := p.Share
-			plan = append(plan, Pending{Path: dir + "share.json", Gen: func() ([]byte, error) {
-				b, err := json.MarshalIndent(set, "", "  ")
-				return append(b, '\n'), err
-			}})
+			plan = append(plan, Pending{Path: dir + "share.json", Gen: set.JSON})
 		}
 		for _, res := range r.bundleResources(p) {
 			res := res

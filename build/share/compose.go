@@ -1,0 +1,385 @@
+package share
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+)
+
+// The two variants of every snippet.
+const (
+	// Employee is the variant for the authors' own accounts; it starts with
+	// the disclosure.
+	Employee = "employee"
+	// Reader is the variant for anyone else; it makes no employment claim.
+	Reader = "reader"
+)
+
+// ErrTooLong is the error a [*TooLongError] matches with errors.Is.
+var ErrTooLong = errors.New("share text too long")
+
+// TooLongError reports a snippet that cannot fit its platform's limit: the
+// disclosure and the link alone are too long, or hand-written text is.
+type TooLongError struct {
+	Platform string // "x", "mastodon", …
+	Variant  string // Employee or Reader
+	Length   int    // the measured length of the shortest text that could be made
+	Limit    int    // the platform's limit
+	Custom   bool   // the hand-written share text is too long
+}
+
+// Error names the platform, variant, length and limit.
+func (e *TooLongError) Error() string {
+	what := "disclosure and link alone measure"
+	switch {
+	case e.Custom:
+		what = "hand-written share text measures"
+	case e.Variant == Reader:
+		what = "link alone measures"
+	}
+	return fmt.Sprintf("%s %s: %s: %s %d, limit %d", e.Platform, e.Variant, ErrTooLong, what, e.Length, e.Limit)
+}
+
+// Unwrap returns [ErrTooLong].
+func (e *TooLongError) Unwrap() error { return ErrTooLong }
+
+// Input is what a snippet is made from.
+type Input struct {
+	// Title is the post title; runs of white space become one space.
+	Title string
+	// URL is the canonical absolute post URL, without UTM parameters.
+	URL string
+	// Disclosure opens every employee snippet, e.g. "I work at Brightline
+	// Materials.". The reader variant ignores it.
+	Disclosure string
+	// Hashtags are tags without '#', e.g. "soldering"; a tag of several
+	// words becomes #CamelCase.
+	Hashtags []string
+	// Custom is hand-written text from front matter for this platform. When
+	// set it replaces the title and hashtags (see the package documentation).
+	Custom string
+}
+
+// Snippet is one platform's share text.
+type Snippet struct {
+	Text   string `json:"text"`   // the text to post
+	Length int    `json:"length"` // Text measured by the platform's rules
+	Limit  int    `json:"limit"`  // the platform's limit
+	Intent string `json:"intent"` // the platform's share URL with Text (LinkedIn: the link) filled in
+}
+
+// Set is the content of share.json (SPEC §7). encoding/json writes map keys
+// sorted, so its JSON is deterministic.
+type Set struct {
+	URL        string             `json:"url"`        // canonical, without UTM parameters
+	Title      string             `json:"title"`      // the title, white space normalized
+	Disclosure string             `json:"disclosure"` // what every employee text starts with
+	Employee   map[string]Snippet `json:"employee"`   // by platform
+	Reader     map[string]Snippet `json:"reader"`     // by platform
+}
+
+// JSON returns the content of share.json: indented, with a final newline,
+// and without escaping '&', '<' and '>' (the texts hold URLs).
+func (s *Set) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("encode share.json: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Build composes every platform's snippet in both variants. custom holds
+// hand-written text by platform; custom["all"] applies to every platform
+// without its own entry, and in.Custom to those without either. Other keys
+// are ignored (front matter validation reports them). The errors, one per
+// snippet that does not fit, come in [Platforms] order, employee before
+// reader; each is a [*TooLongError].
+func Build(in Input, custom map[string]string) (Set, []error) {
+	set := Set{
+		URL:        strings.TrimSpace(in.URL),
+		Title:      normalizeSpace(in.Title),
+		Disclosure: strings.TrimSpace(in.Disclosure),
+		Employee:   map[string]Snippet{},
+		Reader:     map[string]Snippet{},
+	}
+	var errs []error
+	for _, p := range Platforms() {
+		pin := in
+		if c, ok := custom[p]; ok && strings.TrimSpace(c) != "" {
+			pin.Custom = c
+		} else if c, ok := custom["all"]; ok && strings.TrimSpace(c) != "" {
+			pin.Custom = c
+		}
+		for _, v := range []string{Employee, Reader} {
+			sn, err := Compose(p, v, pin)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if v == Employee {
+				set.Employee[p] = sn
+			} else {
+				set.Reader[p] = sn
+			}
+		}
+	}
+	return set, errs
+}
+
+// Compose builds the snippet for one platform and variant ([Employee] or
+// [Reader]). If the disclosure and the link alone exceed the limit, or
+// hand-written text does, it returns a [*TooLongError] (matching
+// [ErrTooLong]) together with the shortest text it could make: the
+// disclosure and the link, or the hand-written text; that snippet's Length
+// is over its Limit. An unknown platform or variant is an error with an
+// empty snippet.
+func Compose(platform, variant string, in Input) (Snippet, error) {
+	limit := Limit(platform)
+	if limit == 0 {
+		return Snippet{}, fmt.Errorf("compose share text: unknown platform %q", platform)
+	}
+	disclosure := strings.TrimSpace(in.Disclosure)
+	switch variant {
+	case Employee:
+	case Reader:
+		disclosure = ""
+	default:
+		return Snippet{}, fmt.Errorf("compose share text: unknown variant %q", variant)
+	}
+	canonical := strings.TrimSpace(in.URL)
+	link := TagURL(canonical, platform, variant)
+	measure := func(s string) int { return Length(platform, s) }
+
+	var text string
+	tooLong := &TooLongError{Platform: platform, Variant: variant, Limit: limit}
+	shortest := join(disclosure, link)
+	if n := measure(shortest); n > limit {
+		text, tooLong.Length = shortest, n
+	} else if custom := strings.TrimSpace(in.Custom); custom != "" {
+		text = customText(custom, variant, strings.TrimSpace(in.Disclosure), disclosure, canonical, link)
+		if n := measure(text); n > limit {
+			tooLong.Length, tooLong.Custom = n, true
+		}
+	} else {
+		text = fit(disclosure, normalizeSpace(in.Title), link, hashtags(in.Hashtags), limit, measure)
+	}
+	sn := Snippet{Text: text, Length: measure(text), Limit: limit, Intent: intent(platform, text, link)}
+	if tooLong.Length > 0 {
+		return sn, tooLong
+	}
+	return sn, nil
+}
+
+// fit returns the longest generated text within limit: all hashtags, then
+// fewer from the end, then none with the title cut at a word boundary, then
+// no title. The caller has checked that disclosure and link fit.
+func fit(disclosure, title, link string, tags []string, limit int, measure func(string) int) string {
+	for n := len(tags); n >= 0; n-- {
+		parts := append([]string{disclosure, title, link}, tags[:n]...)
+		if t := join(parts...); measure(t) <= limit {
+			return t
+		}
+	}
+	cuts := titleCuts(title)
+	text := func(i int) string { return join(disclosure, cuts[i]+"…", link) }
+	// Lengths grow with the cut, so a binary search finds the longest cut
+	// that fits; the scan after it only guards against odd texts where a
+	// longer cut measures less (a word that looks like a link on X).
+	i := sort.Search(len(cuts), func(i int) bool { return measure(text(i)) <= limit })
+	for ; i < len(cuts); i++ {
+		if t := text(i); measure(t) <= limit {
+			return t
+		}
+	}
+	return join(disclosure, link)
+}
+
+// titleCuts returns the title cut at each word boundary, longest first,
+// without the trailing spaces and punctuation that would sit badly before an
+// ellipsis. The full title is not among them.
+func titleCuts(title string) []string {
+	var ends []int
+	pos, state, rest := 0, -1, title
+	var w string
+	for rest != "" {
+		w, rest, state = uniseg.FirstWordInString(rest, state)
+		pos += len(w)
+		if rest != "" {
+			ends = append(ends, pos)
+		}
+	}
+	var cuts []string
+	for i := len(ends) - 1; i >= 0; i-- {
+		c := strings.TrimRightFunc(title[:ends[i]], func(r rune) bool {
+			return unicode.IsSpace(r) || strings.ContainsRune(",.;:!?-–—/|&([{“‘«\"'…·", r)
+		})
+		if c == "" || len(cuts) > 0 && cuts[len(cuts)-1] == c {
+			continue
+		}
+		cuts = append(cuts, c)
+	}
+	return cuts
+}
+
+// customText makes the snippet text from hand-written text: the reader
+// variant drops a leading disclosure (rawDisclosure), a bare canonical URL
+// becomes the tagged link, the link is appended when the canonical URL is
+// missing, and the employee variant gets the disclosure in front.
+func customText(custom, variant, rawDisclosure, disclosure, canonical, link string) string {
+	body := custom
+	if variant == Reader && rawDisclosure != "" && strings.HasPrefix(body, rawDisclosure) {
+		body = strings.TrimSpace(body[len(rawDisclosure):])
+	}
+	if canonical != "" {
+		var found bool
+		body, found = replaceURL(body, canonical, link)
+		if !found {
+			body = join(body, link)
+		}
+	}
+	if disclosure != "" && !strings.HasPrefix(body, disclosure) {
+		body = join(disclosure, body)
+	}
+	return body
+}
+
+// replaceURL finds canonical in s, with or without a trailing slash and not
+// followed by more path. It reports whether it is there, and replaces each
+// occurrence that has no query or fragment of its own with the tagged link.
+func replaceURL(s, canonical, link string) (string, bool) {
+	short := strings.TrimSuffix(canonical, "/")
+	if short == "" {
+		return s, false
+	}
+	var b strings.Builder
+	found := false
+	for {
+		i := strings.Index(s, short)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), found
+		}
+		end := i + len(short)
+		if end < len(s) && s[end] == '/' {
+			end++
+		}
+		next, _ := utf8.DecodeRuneInString(s[end:])
+		switch {
+		case end == len(s) || unicode.IsSpace(next) || strings.ContainsRune(".,;:!)]}'\"»…", next) && !continuesPath(s[end:]):
+			found = true
+			b.WriteString(s[:i])
+			b.WriteString(link)
+		case next == '?' || next == '#':
+			found = true
+			b.WriteString(s[:end])
+		default:
+			b.WriteString(s[:end]) // a different, longer URL
+		}
+		s = s[end:]
+	}
+}
+
+// continuesPath reports whether s, which starts with punctuation, goes on
+// with more URL path (as in "/a.html"), so the punctuation is not the end of
+// the URL.
+func continuesPath(s string) bool {
+	_, w := utf8.DecodeRuneInString(s)
+	if w >= len(s) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(s[w:])
+	return next < utf8.RuneSelf && isASCIIAlnum(byte(next))
+}
+
+// hashtags turns tags into hashtags, dropping empty, all-digit and repeated
+// ones.
+func hashtags(tags []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range tags {
+		h := hashtag(t)
+		if h == "" || seen[strings.ToLower(h)] {
+			continue
+		}
+		seen[strings.ToLower(h)] = true
+		out = append(out, h)
+	}
+	return out
+}
+
+// hashtag keeps the letters, marks and digits of tag; several words become
+// CamelCase. It returns "" when nothing but digits is left.
+func hashtag(tag string) string {
+	words := strings.FieldsFunc(tag, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r)
+	})
+	var b strings.Builder
+	b.WriteByte('#')
+	for _, w := range words {
+		if len(words) == 1 {
+			b.WriteString(w)
+			break
+		}
+		r, n := utf8.DecodeRuneInString(w)
+		b.WriteRune(unicode.ToUpper(r))
+		b.WriteString(w[n:])
+	}
+	h := b.String()
+	if strings.IndexFunc(h[1:], func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
+		return ""
+	}
+	return h
+}
+
+// intent returns the platform's share URL for text (LinkedIn: for link).
+func intent(platform, text, link string) string {
+	switch platform {
+	case "x":
+		return "https://x.com/intent/post?text=" + escape(text)
+	case "mastodon":
+		return "https://mastodonshare.com/?text=" + escape(text)
+	case "bluesky":
+		return "https://bsky.app/intent/compose?text=" + escape(text)
+	case "linkedin":
+		return "https://www.linkedin.com/sharing/share-offsite/?url=" + escape(link)
+	case "threads":
+		return "https://www.threads.net/intent/post?text=" + escape(text)
+	}
+	return ""
+}
+
+// escape query-escapes s with spaces as %20, which every platform decodes
+// (some keep a literal '+').
+func escape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+// join joins the non-empty parts with single spaces.
+func join(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// normalizeSpace trims s and turns runs of white space into one space.
+func normalizeSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

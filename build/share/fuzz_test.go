@@ -1,0 +1,59 @@
+package share
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/rivo/uniseg"
+)
+
+func FuzzCompose(f *testing.F) {
+	f.Add(uint8(0), true, "How we cut solder voids by 40%", postURL, disclosure, "surface mount", "")
+	f.Add(uint8(0), true, words(60), postURL, disclosure, "soldering", "")
+	f.Add(uint8(1), false, "Notes", postURL, disclosure, "", "cc @rosa@example.social "+postURL)
+	f.Add(uint8(2), true, strings.Repeat("日本語の記事 👩‍💻🇩🇪 ", 30), "https://b.example/p?x=1#f", disclosure, "日本", "")
+	f.Add(uint8(3), true, "T", postURL, strings.Repeat("long ", 700), "t", "")
+	f.Add(uint8(4), true, "Booking.com README.md", "", " I work at Booking.com. ", "x-y", disclosure+" hand-written")
+	f.Add(uint8(0), false, "(see https://en.wikipedia.org/wiki/Solder_(metal))", "https://example.com/a/", "", "2026", "https://example.com/a")
+	f.Fuzz(func(t *testing.T, p uint8, employee bool, title, u, disc, tag, custom string) {
+		platform := Platforms()[int(p)%len(Platforms())]
+		variant := Reader
+		if employee {
+			variant = Employee
+		}
+		in := Input{Title: title, URL: u, Disclosure: disc, Hashtags: []string{tag, "x " + tag}, Custom: custom}
+		sn, err := Compose(platform, variant, in)
+		if err != nil && !errors.Is(err, ErrTooLong) {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		if err == nil && sn.Length > sn.Limit {
+			t.Fatalf("length %d over limit %d without an error: %q", sn.Length, sn.Limit, sn.Text)
+		}
+		if sn.Length != Length(platform, sn.Text) || sn.Limit != Limit(platform) {
+			t.Fatalf("snippet length %d/%d, text measures %d", sn.Length, sn.Limit, Length(platform, sn.Text))
+		}
+		if variant == Employee && !strings.HasPrefix(sn.Text, strings.TrimSpace(disc)) {
+			t.Fatalf("employee text %q does not start with the disclosure %q", sn.Text, disc)
+		}
+		if link := TagURL(strings.TrimSpace(u), platform, variant); strings.TrimSpace(custom) == "" && !strings.Contains(sn.Text, link) {
+			t.Fatalf("link %q not whole in %q", link, sn.Text)
+		}
+	})
+}
+
+func FuzzLength(f *testing.F) {
+	f.Add("I work at Brightline Materials. 日本 👩‍💻 https://example.com/x #tag @rosa@example.social")
+	f.Add("see (https://en.wikipedia.org/wiki/A_(b_(c)))... example.co.uk/x?y=1&z=#f")
+	f.Add("1️⃣🏴󠁧󠁢󠁳󠁣󠁴󠁿©️\u0915\u094D\u200D\u0937")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range Platforms() {
+			if n := Length(p, s); n < 0 || s != "" && n == 0 {
+				t.Fatalf("Length(%q, %q) = %d", p, s, n)
+			}
+		}
+		if Length("bluesky", s) != uniseg.GraphemeClusterCount(s) {
+			t.Fatal("bluesky does not count graphemes")
+		}
+	})
+}
