@@ -7,7 +7,7 @@ import (
 	"io/fs"
 )
 
-//go:embed default
+//go:embed all:default
 var files embed.FS
 
 // Default returns the default theme: layouts/ (templates) and static/ (assets).

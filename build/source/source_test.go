@@ -121,7 +121,6 @@ func TestDecodeMeta(t *testing.T) {
 	}
 }
 
-
 func TestParseDate(t *testing.T) {
 	tests := []struct {
 		in   string
