@@ -75,14 +75,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
-// printFindings prints a build's findings as text: errors always, warnings
-// only with -v (their count is on the summary line).
+// printFindings prints a build's findings as text: errors and warnings
+// always (a warning is a typo guard worth seeing), waived ones only with -v.
 func printFindings(w io.Writer, res *build.Result, verbose bool) {
 	rep := *res.Report
 	if !verbose {
 		rep.Findings = nil
 		for _, f := range res.Report.Findings {
-			if f.Severity == "error" && !f.Waived() {
+			if !f.Waived() {
 				rep.Findings = append(rep.Findings, f)
 			}
 		}
