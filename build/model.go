@@ -100,6 +100,7 @@ type SiteInfo struct {
 	Description string
 	BaseURL     string // with trailing slash
 	Language    string
+	Employer    string // the employer's name, from policy/disclosure.yaml
 	Audience    string // "public" or "internal"
 	Authors     []*Author
 	Tags        []*Term

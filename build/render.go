@@ -99,7 +99,7 @@ func (o overlayFS) Open(name string) (fs.File, error) {
 func (r *renderer) funcs() template.FuncMap {
 	return template.FuncMap{
 		"dateFmt": func(t time.Time) string { return t.Format("2 January 2006") },
-		"isoDate": func(t time.Time) string { return t.Format(time.RFC3339) },
+		"isoDate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"relURL":  func(p string) string { return r.cfg.basePath() + strings.TrimPrefix(p, "/") },
 		"absURL":  func(p string) string { return r.cfg.BaseURL + strings.TrimPrefix(p, "/") },
 		"add":     func(a, b int) int { return a + b },
@@ -222,7 +222,7 @@ func (r *renderer) prepare(ctx context.Context) error {
 		return err
 	}
 	r.info = &SiteInfo{
-		Title: r.cfg.Title, Description: r.cfg.Description, BaseURL: r.cfg.BaseURL, Language: r.cfg.Language,
+		Title: r.cfg.Title, Description: r.cfg.Description, BaseURL: r.cfg.BaseURL, Language: r.cfg.Language, Employer: r.site.Policy.EmployerName(),
 		Audience: r.opts.Audience, Authors: authors, Tags: tags, Posts: posts, Generator: "peerpress " + r.opts.Version, Dev: r.opts.Dev,
 	}
 	if len(posts) > 0 {

@@ -65,7 +65,7 @@ func (h *highlighter) block(lang, code []byte) []byte {
 func (h *highlighter) render(lang, code []byte) []byte {
 	var b bytes.Buffer
 	b.Grow(len(code) * 3)
-	b.WriteString(`<pre class="chroma"><code`)
+	b.WriteString(`<pre class="chroma" tabindex="0"><code`)
 	if len(lang) > 0 {
 		b.WriteString(` class="language-`)
 		b.WriteString(stdhtml.EscapeString(string(lang)))

@@ -87,6 +87,7 @@ func New(opts Options) *Engine {
 		renderer.WithNodeRenderers(
 			util.Prioritized(&codeBlockRenderer{hl: hl}, 100),
 			util.Prioritized(anchorRenderer{}, 100),
+			util.Prioritized(a11yRenderer{}, 100),
 		),
 	}
 	if opts.UnsafeHTML {

@@ -83,7 +83,9 @@ func TestGoldenContent(t *testing.T) {
 	}{
 		{"gfm.md", false, []string{
 			`<table>`, `<th style="text-align:right">Melting point</th>`,
-			`<input checked="" disabled="" type="checkbox"> write the post`,
+			`<input type="checkbox" checked disabled aria-label="done"> write the post`,
+			`<section class="table-wrap" tabindex="0" aria-label="Table 1">`,
+			`<input type="checkbox" disabled aria-label="not done"> get two reviews`,
 			`<del>wrong</del>`,
 			`<a href="https://example.com/path?q=1">https://example.com/path?q=1</a>`,
 			`<a href="http://www.example.org">www.example.org</a>`,
@@ -100,11 +102,11 @@ func TestGoldenContent(t *testing.T) {
 			`<code>&quot;code&quot; -- stays 'as is'...</code>`,
 		}, nil},
 		{"code.md", false, []string{
-			`<pre class="chroma"><code class="language-go"><span class="kn">package</span>`,
+			`<pre class="chroma" tabindex="0"><code class="language-go"><span class="kn">package</span>`,
 			`<span class="s">&#34;&lt;hello &amp; goodbye&gt;&#34;</span>`,
-			`<pre class="chroma"><code class="language-flowcore-dsl">&lt;recipe name=&quot;x&quot;&gt; &amp; stir &lt;/recipe&gt;` + "\n</code></pre>",
-			`<pre class="chroma"><code>plain &lt;text&gt; &amp; more`,
-			`<pre class="chroma"><code>indented &lt;code&gt;`,
+			`<pre class="chroma" tabindex="0"><code class="language-flowcore-dsl">&lt;recipe name=&quot;x&quot;&gt; &amp; stir &lt;/recipe&gt;` + "\n</code></pre>",
+			`<pre class="chroma" tabindex="0"><code>plain &lt;text&gt; &amp; more`,
+			`<pre class="chroma" tabindex="0"><code>indented &lt;code&gt;`,
 		}, []string{`style="`, `class="w"`}},
 		{"raw-html.md", false, []string{`<!-- raw HTML omitted -->`, `<a href="">click</a>`},
 			[]string{`<span class="x">`, `<div class="note">`, `<script>`}},
@@ -122,7 +124,7 @@ func TestGoldenContent(t *testing.T) {
 			`<h2 id="section">!!! <a`, `<h2 id="section-1">???`,
 			`<h2 id="ünïcödé-ascii-mixed-2026">`,
 		}, nil},
-		{"more.md", false, []string{"<pre class=\"chroma\"><code class=\"language-html\">"}, []string{"<!--more-->\n<p>", "raw HTML omitted"}},
+		{"more.md", false, []string{"<pre class=\"chroma\" tabindex=\"0\"><code class=\"language-html\">"}, []string{"<!--more-->\n<p>", "raw HTML omitted"}},
 		{"toc.md", false, []string{`<nav class="toc"`, `Second &amp; &lt;third&gt;`}, nil},
 	}
 	for _, tt := range tests {
