@@ -1,0 +1,85 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestAddCodename(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "policy", "codenames.sha256")
+	if err := AddCodename(file, "Project  Falcon"); err != nil {
+		t.Fatal(err)
+	}
+	if err := AddCodename(file, "Osprey"); err != nil {
+		t.Fatal(err)
+	}
+	if err := AddCodename(file, "project falcon"); err != nil { // already there
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if strings.Contains(strings.ToLower(text), "falcon") || strings.Contains(strings.ToLower(text), "osprey") {
+		t.Fatalf("codename stored in plain text:\n%s", text)
+	}
+	if strings.Count(text, "salt:") != 1 {
+		t.Errorf("want one salt:\n%s", text)
+	}
+	set, salt, perr := parseCodenames("c", data)
+	if perr != nil || len(set) != 2 || salt == "" {
+		t.Fatalf("parse: %v, %d hashes, salt %q", perr, len(set), salt)
+	}
+	if !set[codenameHash(salt, "project falcon")] || !set[codenameHash(salt, "osprey")] {
+		t.Error("hashes do not match sha256(salt + \"\\n\" + name)")
+	}
+
+	// A file with comments but no salt yet gets one; a file with hashes but
+	// no salt is refused.
+	bare := filepath.Join(dir, "bare.sha256")
+	os.WriteFile(bare, []byte("# codenames\n"), 0o644)
+	if err := AddCodename(bare, "Heron"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(bare); !strings.HasPrefix(string(b), "# codenames\nsalt: ") {
+		t.Errorf("salt not added:\n%s", b)
+	}
+	broken := filepath.Join(dir, "broken.sha256")
+	os.WriteFile(broken, []byte(strings.Repeat("ab", 32)+"\n"), 0o644)
+	if err := AddCodename(broken, "Heron"); err == nil {
+		t.Error("hashes without salt accepted")
+	}
+	for _, bad := range []string{"", "  ", "one two three four", "---", strings.Repeat("x", 70)} {
+		if err := AddCodename(file, bad); err == nil {
+			t.Errorf("AddCodename(%q) succeeded", bad)
+		}
+	}
+
+	// The added codenames are found in posts, however they are written.
+	fsys := baseFS(t)
+	fsys["policy/codenames.sha256"] = &fstest.MapFile{Data: data}
+	fsys["content/posts/a.md"] = &fstest.MapFile{Data: []byte("---\ntitle: T\ndate: 2026-10-01\nsummary: S\nauthors: [ana]\nreviewed_by: [ben, cy]\naudience: public\n---\nThe project-falcon rig and OSPREY.\n")}
+	p, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := p.Check(context.Background(), fsys, []*Post{{Path: "content/posts/a.md"}}, Options{Now: defaultNow})
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, fmt.Sprintf("%s@%d:%d", f.Rule, f.Line, f.Column))
+		if strings.Contains(strings.ToLower(f.Message), "falcon") || strings.Contains(strings.ToLower(f.Message), "osprey") {
+			t.Errorf("message reveals the codename: %s", f.Message)
+		}
+	}
+	if strings.Join(got, " ") != "terms.codename@9:5 terms.codename@9:28" {
+		t.Errorf("findings = %v", got)
+	}
+}
+

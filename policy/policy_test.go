@@ -1,0 +1,175 @@
+package policy
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the want files of testdata/*.txtar with the findings")
+
+// TestCases runs every txtar mini-site in testdata and compares its findings
+// (file, line, column, severity, rule, waiver) with its want file.
+func TestCases(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			tc := readCase(t, file)
+			p := loadCase(t, tc)
+			got, rep := tc.run(t, p)
+			if *update {
+				writeWant(t, file, got)
+				return
+			}
+			want := append([]string(nil), tc.want...)
+			sort.Strings(want)
+			gs := append([]string(nil), got...)
+			sort.Strings(gs)
+			if strings.Join(gs, "\n") != strings.Join(want, "\n") {
+				var msgs []string
+				for _, f := range rep.Findings {
+					msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s %s: %s", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message))
+				}
+				t.Errorf("findings differ\n got:\n\t%s\nwant:\n\t%s\nmessages:\n\t%s", strings.Join(gs, "\n\t"), strings.Join(want, "\n\t"), strings.Join(msgs, "\n\t"))
+			}
+			for _, f := range rep.Findings {
+				if f.Message == "" || strings.HasSuffix(f.Message, "\n") {
+					t.Errorf("bad message for %s: %q", f.Rule, f.Message)
+				}
+			}
+		})
+	}
+}
+
+func writeWant(t *testing.T, file string, got []string) {
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := []byte(strings.Join(got, "\n") + "\n")
+	if len(got) == 0 {
+		data = []byte("# no findings\n")
+	}
+	found := false
+	for i := range ar.Files {
+		if ar.Files[i].Name == "want" {
+			ar.Files[i].Data, found = data, true
+		}
+	}
+	if !found {
+		ar.Files = append(ar.Files, txtar.File{Name: "want", Data: data})
+	}
+	if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEveryRuleHasACase checks that each rule has a case file named after
+// it whose want lists the rule (the failing fixture) and that the case also
+// holds a post without findings (the passing fixture).
+func TestEveryRuleHasACase(t *testing.T) {
+	for _, r := range Rules() {
+		file := filepath.Join("testdata", r.ID+".txtar")
+		if _, err := os.Stat(file); err != nil {
+			t.Errorf("rule %s has no case file %s", r.ID, file)
+			continue
+		}
+		tc := readCase(t, file)
+		hit := false
+		flagged := map[string]bool{}
+		for _, w := range tc.want {
+			if strings.Contains(w, " "+r.ID) {
+				hit = true
+			}
+			flagged[strings.SplitN(w, ":", 2)[0]] = true
+		}
+		if !hit {
+			t.Errorf("%s: want does not list %s", file, r.ID)
+		}
+		clean := false
+		for _, p := range casePosts(tc.fsys) {
+			if !flagged[p.Path] {
+				clean = true
+			}
+		}
+		if !clean {
+			t.Errorf("%s: every post has findings; add a passing fixture", file)
+		}
+	}
+}
+
+// TestRulesDocumented checks that every rule is in the package doc and has
+// a summary and rationale.
+func TestRulesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range Rules() {
+		if ids[r.ID] {
+			t.Errorf("rule %s listed twice", r.ID)
+		}
+		ids[r.ID] = true
+		if !strings.Contains(string(doc), "  - "+r.ID+" (") {
+			t.Errorf("doc.go does not describe %s", r.ID)
+		}
+		if r.Summary == "" || len(r.Rationale) < 60 || (r.Severity != Error && r.Severity != Warning) {
+			t.Errorf("rule %s: incomplete %+v", r.ID, r)
+		}
+		if got, ok := Explain(r.ID); !ok || got != r {
+			t.Errorf("Explain(%s) = %v, %v", r.ID, got, ok)
+		}
+	}
+	for _, id := range []string{"fm.syntax", "fm.required", "fm.type", "fm.unknown-key", "fm.dates",
+		"author.unknown", "author.inactive", "author.training-expired", "author.affiliation-missing",
+		"review.missing", "review.self", "review.unknown", "review.role-required", "review.unverified",
+		"disclose.undeclared-product", "disclose.share-missing", "disclose.ambiguous",
+		"audience.internal-link", "audience.leak", "terms.confidential", "terms.codename", "terms.politics",
+		"mention.undeclared-competitor", "mention.unapproved-client", "secret.key", "secret.internal-host",
+		"image.gps", "share.too-long", "waiver.invalid", "waiver.expired", "waiver.unused", "disclose.byline"} {
+		if !ids[id] {
+			t.Errorf("SPEC rule %s missing from Rules()", id)
+		}
+	}
+	rs := Rules()
+	if !sort.SliceIsSorted(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID }) {
+		t.Error("Rules() is not sorted")
+	}
+	if _, ok := Explain("no.such-rule"); ok {
+		t.Error("Explain accepted an unknown rule")
+	}
+	if r, _ := Explain("terms.politics"); r.Severity != Warning {
+		t.Error("terms.politics should default to warning")
+	}
+	if r, _ := Explain("fm.unknown-key"); r.Severity != Warning {
+		t.Error("fm.unknown-key should default to warning")
+	}
+}
+
+// TestCheckParsesAndCounts checks Report.Files and that Check parses posts
+// the caller left unparsed.
+func TestCheckParsesAndCounts(t *testing.T) {
+	tc := readCase(t, "testdata/clean.txtar")
+	p := loadCase(t, tc)
+	posts := casePosts(tc.fsys)
+	rep := p.Check(context.Background(), tc.fsys, posts, tc.opts)
+	if rep.Files != len(posts) || len(posts) < 3 {
+		t.Errorf("Files = %d, posts = %d", rep.Files, len(posts))
+	}
+	for _, post := range posts {
+		if post.File == nil || post.Meta == nil {
+			t.Errorf("%s was not parsed", post.Path)
+		}
+	}
+}

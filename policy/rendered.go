@@ -1,0 +1,457 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+	"html/template"
+	"path"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/peerpress/peerpress/build/source"
+)
+
+// Rendered is what the build produced for one post.
+type Rendered struct {
+	Post *Post
+	// PageHTML is the post's page (posts/<slug>/index.html).
+	PageHTML []byte
+	// FeedItems are the HTML contents of the post's feed items.
+	FeedItems [][]byte
+	// EmployeeShare maps a platform to the employee share text.
+	EmployeeShare map[string]string
+}
+
+// Artifact is one output file of a build.
+type Artifact struct {
+	Path string
+	Data []byte
+}
+
+// InternalPost is an internal post that a public build must not reveal.
+type InternalPost struct {
+	// File is the post's source file, relative to the site root.
+	File  string
+	Title string
+	Slug  string
+	// URL is the absolute URL the post would have.
+	URL string
+	// Pos is the position of the post's audience key (zero: line 1).
+	Pos source.Pos
+}
+
+// CheckRendered verifies the disclosure on the rendered site. For every post
+// that discusses the employer's products, each author's disclosure statement
+// must be in the page's byline region (after the start of the article and
+// before the summary) and at the start of every feed item (disclose.byline).
+// For every post, each employee share text must start with ShareDisclosure()
+// (disclose.share-missing). These findings are not subject to waivers.
+func (p *Policy) CheckRendered(rs []Rendered) []Finding {
+	var out []Finding
+	for _, rd := range rs {
+		post := rd.Post
+		if post == nil || post.File == nil || post.Meta == nil {
+			continue
+		}
+		add := func(rule string, pos source.Pos, format string, args ...any) {
+			if f, ok := p.finding(rule, post.Path, pos, format, args...); ok {
+				out = append(out, f)
+			}
+		}
+		if p.DiscussesProducts(post) {
+			pos := post.File.Open
+			if pp, ok := post.Meta.Pos["products"]; ok {
+				pos = pp
+			} else if fp, ok := p.firstProduct(post); ok {
+				pos = fp
+			}
+			var stmts []string
+			for _, id := range post.Meta.Authors {
+				if per, ok := p.people[id]; ok {
+					stmts = append(stmts, normSpace(p.Statement(per)))
+				}
+			}
+			if len(stmts) > 0 {
+				if rd.PageHTML != nil {
+					for _, s := range missingFromByline(rd.PageHTML, stmts, normSpace(post.Meta.Summary)) {
+						add(ruleDiscloseByline, pos, "the page of this post does not show the disclosure %q in its byline, before the summary; the theme must render it (it discusses %s products)", s, p.employerName)
+					}
+				}
+				for i, item := range rd.FeedItems {
+					for _, s := range missingFromStart(item, stmts) {
+						add(ruleDiscloseByline, pos, "feed item %d of this post does not start with the disclosure %q", i+1, s)
+					}
+				}
+			}
+		}
+		want := normSpace(p.ShareDisclosure())
+		platforms := make([]string, 0, len(rd.EmployeeShare))
+		for k := range rd.EmployeeShare {
+			platforms = append(platforms, k)
+		}
+		sort.Strings(platforms)
+		for _, k := range platforms {
+			if want != "" && !strings.HasPrefix(normSpace(rd.EmployeeShare[k]), want) {
+				pos := post.File.Open
+				if sp, ok := post.Meta.Pos["share"]; ok {
+					pos = sp
+				}
+				add(ruleDiscloseShare, pos, "the employee share text for %s does not start with the disclosure %q", k, want)
+			}
+		}
+	}
+	return out
+}
+
+// missingFromByline returns the statements that do not appear in the page
+// between the start of its article (or body) and the summary. Without a
+// summary in the page, they must appear near the start of the article.
+func missingFromByline(page []byte, stmts []string, summary string) []string {
+	start := bytes.Index(page, []byte("<article"))
+	if start < 0 {
+		start = max(bytes.Index(page, []byte("<body")), 0)
+	}
+	text := htmlText(page[start:])
+	limit := -1
+	if s := prefixRunes(summary, 60); s != "" {
+		limit = strings.Index(text, s)
+	}
+	if limit < 0 {
+		limit = 600
+		for _, s := range stmts {
+			limit += len(s) + 1
+		}
+	}
+	var missing []string
+	for _, s := range stmts {
+		if i := strings.Index(text, s); i < 0 || i+len(s) > limit {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}
+
+// missingFromStart returns the statements that are not at the start of a
+// feed item: they must all come first, after at most a short label such as
+// "Disclosure:" (no sentence of content before them).
+func missingFromStart(item []byte, stmts []string) []string {
+	text := htmlText(item)
+	limit := 24
+	for _, s := range stmts {
+		limit += len(s) + 1
+	}
+	first := len(text)
+	for _, s := range stmts {
+		if i := strings.Index(text, s); i >= 0 {
+			first = min(first, i)
+		}
+	}
+	lead := strings.ContainsAny(text[:first], ".!?") || first > 24
+	var missing []string
+	for _, s := range stmts {
+		if i := strings.Index(text, s); i < 0 || i+len(s) > limit || lead {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}
+
+func prefixRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// normSpace collapses runs of white space into one space and trims.
+func normSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// htmlText returns the text of an HTML fragment: tags, comments, scripts
+// and styles removed, entities decoded, white space collapsed.
+func htmlText(b []byte) string {
+	var sb strings.Builder
+	for i := 0; i < len(b); {
+		if b[i] != '<' {
+			j := bytes.IndexByte(b[i:], '<')
+			if j < 0 {
+				j = len(b) - i
+			}
+			sb.WriteString(html.UnescapeString(string(b[i : i+j])))
+			i += j
+			continue
+		}
+		if bytes.HasPrefix(b[i:], []byte("<!--")) {
+			j := bytes.Index(b[i:], []byte("-->"))
+			if j < 0 {
+				break
+			}
+			i += j + 3
+			continue
+		}
+		j := bytes.IndexByte(b[i:], '>')
+		if j < 0 {
+			break
+		}
+		tag := strings.ToLower(string(b[i+1 : i+j]))
+		i += j + 1
+		for _, raw := range []string{"script", "style"} {
+			if strings.HasPrefix(tag, raw) && (len(tag) == len(raw) || tag[len(raw)] == ' ') {
+				k := bytes.Index(bytes.ToLower(b[i:]), []byte("</"+raw))
+				if k < 0 {
+					i = len(b)
+				} else {
+					i += k
+				}
+			}
+		}
+		if !inlineTag(tag) {
+			sb.WriteByte(' ')
+		}
+	}
+	return normSpace(sb.String())
+}
+
+// inlineTag reports whether a tag (its text after '<') is an inline
+// element, which does not separate words.
+func inlineTag(tag string) bool {
+	name := strings.TrimPrefix(tag, "/")
+	if i := strings.IndexAny(name, " \t\n/"); i >= 0 {
+		name = name[:i]
+	}
+	switch name {
+	case "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var":
+		return true
+	}
+	return false
+}
+
+// CheckLeaks verifies that no internal post's title, slug or URL appears in
+// the output of a public build, output paths included. Titles shorter than
+// 12 characters are ignored (too common to mean anything); a slug must stand
+// alone (a slug "lab" does not match "label" or "lab-notes"), and a slug of
+// one word counts only in a path ("/lab"). Each finding points at the
+// internal post's source file and names the output file.
+func (p *Policy) CheckLeaks(outputs []Artifact, internal []InternalPost) []Finding {
+	if len(internal) == 0 {
+		return nil
+	}
+	type needle struct {
+		post int
+		what string
+		slug bool // needs slug boundaries
+		path bool // needs a '/' before it
+	}
+	var texts [][]byte
+	var needles []needle
+	addNeedle := func(s string, n needle) {
+		if s == "" {
+			return
+		}
+		texts = append(texts, asciiLower([]byte(s)))
+		needles = append(needles, n)
+	}
+	for i, ip := range internal {
+		if t := strings.TrimSpace(ip.Title); utf8.RuneCountInString(t) >= 12 {
+			seen := map[string]bool{}
+			for _, v := range titleForms(t) {
+				if !seen[v] {
+					seen[v] = true
+					addNeedle(v, needle{post: i, what: "title"})
+				}
+			}
+		}
+		if s := strings.ToLower(strings.Trim(ip.Slug, "/")); s != "" {
+			addNeedle(s, needle{post: i, what: "slug", slug: true, path: !strings.ContainsAny(s, "-_")})
+		}
+		if u := strings.TrimSuffix(normURL(ip.URL), "/"); u != "" && strings.Contains(u, "/") {
+			addNeedle(u, needle{post: i, what: "URL", slug: true})
+		}
+	}
+	ac := newAhoCorasick(texts)
+	type key struct{ post, out int }
+	found := map[key]string{}
+	var keys []key
+	for oi, o := range outputs {
+		if isBinaryName(o.Path) {
+			continue
+		}
+		for _, data := range [][]byte{[]byte("/" + o.Path), o.Data} {
+			ac.scan(data, func(ni, end int) bool {
+				n := needles[ni]
+				start := end - len(texts[ni])
+				if n.slug && !slugBoundary(data, start, end) {
+					return true
+				}
+				if n.path && (start == 0 || data[start-1] != '/') {
+					return true
+				}
+				k := key{n.post, oi}
+				if _, ok := found[k]; !ok {
+					found[k] = n.what
+					keys = append(keys, k)
+				}
+				return true
+			})
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if internal[a.post].File != internal[b.post].File {
+			return internal[a.post].File < internal[b.post].File
+		}
+		return outputs[a.out].Path < outputs[b.out].Path
+	})
+	var out []Finding
+	for _, k := range keys {
+		ip := internal[k.post]
+		what := found[k]
+		shown := ip.Slug
+		switch what {
+		case "title":
+			shown = ip.Title
+		case "URL":
+			shown = ip.URL
+		}
+		if f, ok := p.finding(ruleAudienceLeak, ip.File, ip.Pos, "this internal post's %s %q appears in the public output %s; nothing internal may appear in a public build", what, shown, outputs[k.out].Path); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// titleForms returns a title as it may be written in HTML, XML and JSON.
+func titleForms(t string) []string {
+	forms := []string{t, html.EscapeString(t), template.HTMLEscapeString(t), strings.ReplaceAll(template.HTMLEscapeString(t), "+", "&#43;")}
+	if b, err := json.Marshal(t); err == nil {
+		forms = append(forms, strings.Trim(string(b), `"`))
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(t) == nil {
+		forms = append(forms, strings.Trim(strings.TrimSpace(b.String()), `"`))
+	}
+	return forms
+}
+
+func isBinaryName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf", ".zip", ".gz", ".mp4", ".webm", ".mp3":
+		return true
+	}
+	return false
+}
+
+// slugBoundary reports whether data[start:end] is not part of a longer
+// slug-like word (letters, digits, '-' and '_').
+func slugBoundary(data []byte, start, end int) bool {
+	word := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c >= 0x80
+	}
+	return (start == 0 || !word(data[start-1])) && (end >= len(data) || !word(data[end]))
+}
+
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// ahoCorasick finds many byte strings at once, ASCII case-insensitively,
+// with one table lookup per input byte.
+type ahoCorasick struct {
+	class   [256]uint16
+	nclass  int
+	next    []int32   // state*nclass + class → state
+	outputs [][]int32 // state → needles ending here
+}
+
+func newAhoCorasick(needles [][]byte) *ahoCorasick {
+	ac := &ahoCorasick{}
+	// Byte classes: every byte used by a needle gets its own; the rest share 0.
+	ac.nclass = 1
+	for _, n := range needles {
+		for _, c := range n {
+			if ac.class[c] == 0 {
+				ac.class[c] = uint16(ac.nclass)
+				ac.nclass++
+			}
+		}
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		ac.class[c] = ac.class[c+'a'-'A']
+	}
+	nc := ac.nclass
+	newState := func() int32 {
+		for i := 0; i < nc; i++ {
+			ac.next = append(ac.next, -1)
+		}
+		ac.outputs = append(ac.outputs, nil)
+		return int32(len(ac.outputs) - 1)
+	}
+	newState()
+	for ni, n := range needles {
+		s := int32(0)
+		for _, c := range n {
+			k := int(s)*nc + int(ac.class[c])
+			if ac.next[k] < 0 {
+				t := newState()
+				ac.next[k] = t
+			}
+			s = ac.next[int(s)*nc+int(ac.class[c])]
+		}
+		ac.outputs[s] = append(ac.outputs[s], int32(ni))
+	}
+	// Breadth-first: failure links, turned into a complete transition table.
+	fail := make([]int32, len(ac.outputs))
+	var queue []int32
+	for c := 0; c < nc; c++ {
+		if t := ac.next[c]; t > 0 {
+			fail[t] = 0
+			queue = append(queue, t)
+		} else {
+			ac.next[c] = 0
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		ac.outputs[s] = append(ac.outputs[s], ac.outputs[fail[s]]...)
+		for c := 0; c < nc; c++ {
+			k := int(s)*nc + c
+			if t := ac.next[k]; t >= 0 {
+				fail[t] = ac.next[int(fail[s])*nc+c]
+				queue = append(queue, t)
+			} else {
+				ac.next[k] = ac.next[int(fail[s])*nc+c]
+			}
+		}
+	}
+	return ac
+}
+
+// scan calls fn(needle, end) for every match in data; fn returns false to stop.
+func (ac *ahoCorasick) scan(data []byte, fn func(needle, end int) bool) {
+	s := int32(0)
+	nc := ac.nclass
+	for i, c := range data {
+		s = ac.next[int(s)*nc+int(ac.class[c])]
+		for _, n := range ac.outputs[s] {
+			if !fn(int(n), i+1) {
+				return
+			}
+		}
+	}
+}
