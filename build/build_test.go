@@ -254,3 +254,77 @@ func TestWriteReplacesAndConfines(t *testing.T) {
 		t.Errorf("temporary directories left behind: %v", entries)
 	}
 }
+
+func TestVisibility(t *testing.T) {
+	site := loadSite(t, "blog")
+	later := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		opts Options
+		want []string // post slugs with a page
+	}{
+		{"public", Options{}, []string{"bundle", "hello", "public-widget"}},
+		{"drafts", Options{Drafts: true}, []string{"bundle", "draft", "hello", "public-widget"}},
+		{"internal", Options{Audience: "internal"}, []string{"bundle", "hello", "public-widget", "widget"}},
+		{"after the embargo", Options{Now: later}, []string{"bundle", "future", "hello", "public-widget"}},
+		{"dev shows drafts and scheduled posts", Options{Dev: true}, []string{"bundle", "draft", "future", "hello", "public-widget"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Site = site
+			if tt.opts.Now.IsZero() {
+				tt.opts.Now = testNow
+			}
+			res, err := Run(context.Background(), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, o := range res.Outputs {
+				if strings.HasPrefix(o.Path, "posts/") && strings.HasSuffix(o.Path, "/index.html") {
+					got = append(got, strings.TrimSuffix(strings.TrimPrefix(o.Path, "posts/"), "/index.html"))
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("posts %v, want %v", got, tt.want)
+			}
+			if tt.opts.Audience == "internal" {
+				home := string(outputByPath(res.Outputs, "index.html"))
+				if !strings.Contains(home, `content="noindex"`) {
+					t.Error("internal edition is not noindex")
+				}
+			}
+		})
+	}
+}
+
+func outputByPath(outs []Output, p string) []byte {
+	for _, o := range outs {
+		if o.Path == p {
+			return o.Data
+		}
+	}
+	return nil
+}
+
+func TestDuplicateSlugNamesBothFiles(t *testing.T) {
+	site := loadSite(t, "blog")
+	dup := fstest.MapFS{}
+	for k, v := range site {
+		dup[k] = v
+	}
+	dup["content/posts/hello-again.md"] = &fstest.MapFile{Data: []byte(strings.Replace(string(site["content/posts/hello.md"].Data), "title: Hello, solder", "title: Hello again\nslug: hello", 1))}
+	res, err := Run(context.Background(), Options{Site: dup, Now: testNow})
+	if !errors.Is(err, ErrFindings) {
+		t.Fatalf("err = %v", err)
+	}
+	found := false
+	for _, f := range res.Report.Findings {
+		if f.Rule == "content.duplicate-slug" && strings.Contains(f.File+f.Message, "hello.md") && strings.Contains(f.File+f.Message, "hello-again.md") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no duplicate-slug finding naming both files: %+v", res.Report.Findings)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/peerpress/peerpress/build/source"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // Config is site.yaml. Defaults live in code (see DefaultConfig); unknown,
@@ -78,7 +79,33 @@ func LoadConfig(fsys fs.FS) (Config, error) {
 	if err := source.DecodeYAML("site.yaml", data, &c); err != nil {
 		return c, err
 	}
-	return c, c.validate()
+	if err := c.validate(); err != nil {
+		var se *source.Error
+		if errors.As(err, &se) {
+			se.Pos = keyPos(data, se.Msg)
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+// keyPos finds the site.yaml key a validation message starts with
+// ("baseURL …", "feeds.limit …") and returns the position of its value.
+func keyPos(data []byte, msg string) source.Pos {
+	name, _, _ := strings.Cut(msg, " ")
+	var doc yaml.Node
+	if yaml.Load(data, &doc) != nil || len(doc.Content) == 0 {
+		return source.Pos{Line: 1, Col: 1}
+	}
+	n := doc.Content[0]
+	for _, part := range strings.Split(name, ".") {
+		_, v := source.Lookup(n, part)
+		if v == nil {
+			return source.Pos{Line: 1, Col: 1}
+		}
+		n = v
+	}
+	return source.NodePos(n)
 }
 
 func (c *Config) validate() error {
@@ -90,7 +117,7 @@ func (c *Config) validate() error {
 		c.BaseURL += "/"
 	}
 	if c.Paging < 1 {
-		return &source.Error{Path: "site.yaml", Pos: source.Pos{Line: 1, Col: 1}, Msg: "paging must be at least 1"}
+		return &source.Error{Path: "site.yaml", Pos: source.Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("paging must be at least 1, not %d", c.Paging)}
 	}
 	if c.Feeds.Limit < 0 {
 		return &source.Error{Path: "site.yaml", Pos: source.Pos{Line: 1, Col: 1}, Msg: "feeds.limit must be 0 (all) or more"}
