@@ -61,7 +61,6 @@ type run struct {
 	p    *Policy
 	fsys fs.FS
 	opts Options
-	pats []secretPattern
 	// internal posts, for audience.internal-link
 	internalSlug map[string]string // slug → path
 	internalURL  map[string]string // URL without scheme and trailing slash → path
@@ -71,7 +70,7 @@ type run struct {
 
 // postResult is what checking one post produced.
 type postResult struct {
-	findings []Finding
+	findings []found
 	images   []string // image files to check for GPS data
 	skipped  bool     // author/review rules were skipped (not changed)
 }
@@ -84,15 +83,19 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	r := &run{p: p, fsys: fsys, opts: opts, pats: secretPatterns(),
+	r := &run{p: p, fsys: fsys, opts: opts,
 		internalSlug: map[string]string{}, internalURL: map[string]string{}, internalFile: map[string]string{}, siteHosts: map[string]bool{}}
 	for _, d := range p.domains {
 		r.siteHosts[d] = true
 	}
 	// Parse what the caller did not, so the internal posts are known.
 	forEach(ctx, len(posts), func(i int) {
-		if post := posts[i]; post.File == nil && post.Err == nil {
+		post := posts[i]
+		if post.File == nil && post.Err == nil {
 			parsePost(fsys, post)
+		}
+		if post.File != nil && post.Meta == nil {
+			post.Meta, post.Problems = source.DecodeMeta(post.File)
 		}
 	})
 	for _, post := range posts {
@@ -122,7 +125,7 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sc := newScanner(p)
+			sc := newScanner(p, true)
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(posts) || ctx.Err() != nil {
@@ -137,8 +140,9 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 	rep := &Report{Files: len(posts)}
 	imageAuthors := map[string][]string{}
 	var images []string
+	var all []found
 	for i, res := range results {
-		rep.Findings = append(rep.Findings, res.findings...)
+		all = append(all, res.findings...)
 		for _, img := range res.images {
 			if _, ok := imageAuthors[img]; !ok {
 				images = append(images, img)
@@ -149,12 +153,12 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 		}
 	}
 	sort.Strings(images)
-	gps := make([][]Finding, len(images))
+	gps := make([][]found, len(images))
 	forEach(ctx, len(images), func(i int) { gps[i] = r.checkImage(images[i]) })
 	for _, g := range gps {
-		rep.Findings = append(rep.Findings, g...)
+		all = append(all, g...)
 	}
-	rep.Findings = r.applyWaivers(rep.Findings, posts, results, imageAuthors)
+	rep.Findings = r.applyWaivers(all, posts, results, imageAuthors)
 	rep.Sort()
 	return rep
 }
@@ -231,11 +235,18 @@ func (p *Policy) finding(rule, file string, pos source.Pos, format string, args 
 	return Finding{File: file, Line: pos.Line, Column: max(pos.Col, 1), Rule: rule, Severity: sev, Message: fmt.Sprintf(format, args...)}, true
 }
 
+// found is a finding with the text its rule matched. The text may be a
+// secret, so it is never output; a waiver's match: is looked for in it.
+type found struct {
+	Finding
+	match string
+}
+
 // postCheck collects one post's findings.
 type postCheck struct {
 	r    *run
 	post *Post
-	out  []Finding
+	out  []found
 	// detected entities: index → first position and count
 	products, competitors, clients map[int]*seen
 	shares                         []shareText
@@ -254,8 +265,7 @@ type shareText struct {
 
 func (pc *postCheck) add(rule string, pos source.Pos, match, format string, args ...any) {
 	if f, ok := pc.r.p.finding(rule, pc.post.Path, pos, format, args...); ok {
-		f.match = match
-		pc.out = append(pc.out, f)
+		pc.out = append(pc.out, found{f, match})
 	}
 }
 
@@ -449,7 +459,8 @@ func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult)
 			pc.add(ruleTermsCodename, pos, matched, "%q is a project codename (listed in %s); remove it", redactName(matched), p.codenameFile)
 		}
 	}
-	for _, s := range p.findSecrets(u.text, sc.lower, pc.r.pats) {
+	sc.evs = p.probe.events(u.text, sc.evs[:0])
+	for _, s := range p.findSecrets(u.text, sc.lower, sc.evs) {
 		msg := fmt.Sprintf("%s %q; remove it and revoke it, it must be treated as leaked", s.what, redact(s.value))
 		if s.what == "private key" {
 			msg = "private key block; remove it and revoke the key, it must be treated as leaked"
@@ -459,23 +470,23 @@ func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult)
 	if !public {
 		return
 	}
-	links := findLinks(u.text)
+	links := findLinks(u.text, sc.evs)
 	var flagged [][2]int
-	{
-		for _, l := range links {
-			if why := pc.internalLink(l.dest); why != "" {
-				pc.add(ruleAudienceLink, u.posAt(f, l.start), l.dest, "a public post links to %s (%s); readers cannot follow it and it reveals internal names", l.dest, why)
-				flagged = append(flagged, [2]int{l.start, l.end})
-			}
+	for _, l := range links {
+		if why := pc.internalLink(l.dest); why != "" {
+			shown := withoutUserinfo(l.dest)
+			pc.add(ruleAudienceLink, u.posAt(f, l.start), shown, "a public post links to %s (%s); readers cannot follow it and it reveals internal names", shown, why)
+			flagged = append(flagged, [2]int{l.start, l.end})
 		}
-		for _, h := range p.findHosts(sc.lower) {
-			inLink := false
-			for _, fl := range flagged {
-				inLink = inLink || h.start >= fl[0] && h.end <= fl[1]
-			}
-			if !inLink {
-				pc.add(ruleSecretHost, u.posAt(f, h.start), string(u.text[h.start:h.end]), "%q is %s; a public post must not name internal hosts or addresses", string(u.text[h.start:h.end]), h.why)
-			}
+	}
+	for _, h := range p.findHosts(sc.lower, sc.evs) {
+		inLink := false
+		for _, fl := range flagged {
+			inLink = inLink || h.start >= fl[0] && h.end <= fl[1]
+		}
+		if !inLink {
+			name := string(u.text[h.start:h.end])
+			pc.add(ruleSecretHost, u.posAt(f, h.start), name, "%q is %s; a public post must not name internal hosts or addresses", name, h.why)
 		}
 	}
 	if u.body && !pc.r.opts.StripImages {
@@ -505,6 +516,12 @@ func (pc *postCheck) internalLink(dest string) string {
 	dest = strings.TrimSpace(dest)
 	if dest == "" || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "mailto:") {
 		return ""
+	}
+	if h, ok := quickHost(dest); ok {
+		// The common case, an absolute link elsewhere, without parsing.
+		if _, internal := r.p.internalHost(h); !internal && !r.siteHosts[h] {
+			return ""
+		}
 	}
 	u, err := url.Parse(dest)
 	if err != nil {
@@ -550,6 +567,42 @@ func (pc *postCheck) internalLink(dest string) string {
 		}
 	}
 	return ""
+}
+
+// withoutUserinfo removes "user:password@" from a URL, so that messages
+// never repeat a password.
+func withoutUserinfo(dest string) string {
+	i := strings.Index(dest, "://")
+	if i < 0 {
+		return dest
+	}
+	rest := dest[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		return dest[:i+3] + rest[at+1:]
+	}
+	return dest
+}
+
+// quickHost returns the lower-case host of an http(s) URL without parsing
+// it fully; ok is false when the URL is not that simple.
+func quickHost(dest string) (string, bool) {
+	rest, ok := strings.CutPrefix(dest, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(dest, "http://"); !ok {
+			return "", false
+		}
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if strings.ContainsAny(rest, "@[%:") || rest == "" {
+		return "", false
+	}
+	return strings.ToLower(rest), true
 }
 
 // imageRef returns the site path of a local image a body link points at.
@@ -611,7 +664,7 @@ func (r *run) postImages(post *Post) []string {
 }
 
 // checkImage reports image.gps for one image file.
-func (r *run) checkImage(name string) []Finding {
+func (r *run) checkImage(name string) []found {
 	data, err := fs.ReadFile(r.fsys, name)
 	if err != nil || !hasGPS(data) {
 		return nil
@@ -620,7 +673,7 @@ func (r *run) checkImage(name string) []Finding {
 	if !ok {
 		return nil
 	}
-	return []Finding{f}
+	return []found{{f, ""}}
 }
 
 // discusses reports whether a post discusses the employer's products:
@@ -633,11 +686,14 @@ func (p *Policy) discusses(m *source.Meta, detected bool) bool {
 // products: it declares some in products: or names one in its title,
 // summary, description, body or share text.
 func (p *Policy) DiscussesProducts(post *Post) bool {
-	if post == nil || post.File == nil {
+	if post == nil {
 		return false
 	}
 	if post.Meta != nil && len(post.Meta.Products) > 0 {
 		return true
+	}
+	if post.File == nil {
+		return false
 	}
 	_, ok := p.firstProduct(post)
 	return ok
@@ -645,7 +701,7 @@ func (p *Policy) DiscussesProducts(post *Post) bool {
 
 // firstProduct returns where a post first names a product.
 func (p *Policy) firstProduct(post *Post) (source.Pos, bool) {
-	sc := newScanner(p)
+	sc := newScanner(p, false)
 	var first source.Pos
 	found := false
 	for _, u := range units(post.File) {

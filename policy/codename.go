@@ -65,11 +65,33 @@ func normalizeCodename(name string) (string, error) {
 	if len(words) == 0 || len(words) > 3 {
 		return "", fmt.Errorf("codename %q must have 1 to 3 words", name)
 	}
+	stop := map[string]bool{}
+	for _, w := range strings.Fields(stopWordList) {
+		stop[w] = true
+	}
+	var kept []string
+	for _, w := range words {
+		if !stop[w] {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) < len(words) {
+		return "", fmt.Errorf("codename %q contains the common word %q, which the scanner skips (see the policy package doc); add a codename without common words, such as its distinctive part", name, firstStop(words, stop))
+	}
 	n := strings.Join(words, " ")
 	if len(n) > maxCodename {
 		return "", fmt.Errorf("codename %q is longer than %d bytes", name, maxCodename)
 	}
 	return n, nil
+}
+
+func firstStop(words []string, stop map[string]bool) string {
+	for _, w := range words {
+		if stop[w] {
+			return w
+		}
+	}
+	return ""
 }
 
 // codenameHash is sha256(salt + "\n" + name).

@@ -56,7 +56,7 @@ func TestAddCodename(t *testing.T) {
 	if err := AddCodename(broken, "Heron"); err == nil {
 		t.Error("hashes without salt accepted")
 	}
-	for _, bad := range []string{"", "  ", "one two three four", "---", strings.Repeat("x", 70)} {
+	for _, bad := range []string{"", "  ", "one two three four", "---", strings.Repeat("x", 70), "Tower of London", "The Hive"} {
 		if err := AddCodename(file, bad); err == nil {
 			t.Errorf("AddCodename(%q) succeeded", bad)
 		}
@@ -82,4 +82,3 @@ func TestAddCodename(t *testing.T) {
 		t.Errorf("findings = %v", got)
 	}
 }
-

@@ -60,8 +60,12 @@
 // lower-cased, joined by single spaces ("X-Wing" is "x wing"). [AddCodename]
 // (peerpress codename add NAME) appends a hash, creating the file and a
 // random salt when needed. The scanner hashes every 1-, 2- and 3-word window
-// of each text and looks the hash up; a per-worker cache of windows already
-// known not to be codenames keeps this cheap. Findings show only the first
+// of each text and looks the hash up. Two things keep this cheap: a
+// per-worker cache of windows already known not to be codenames, and common
+// English function words (the, of, and, is, we, …: stopWordList in text.go)
+// are never part of a window — AddCodename refuses a codename that contains
+// one (a codename like "Tower of London" cannot be added; add a distinctive
+// part of it instead), since in prose they are almost half of all words. Findings show only the first
 // letter of a codename.
 //
 // # Rules
@@ -167,7 +171,8 @@
 //     Stripe live keys (sk_live_, rk_live_); passwords in URLs
 //     (https://user:pass@host); high-entropy values after password, secret,
 //     token, api_key and similar words (CWE-798). Documentation values are
-//     allowed: RFC 5737 addresses and RFC 2606 example domains in URLs,
+//     allowed: RFC 5737 addresses and example.com, example.org and example.net
+//     (RFC 2606) in URLs,
 //     AWS's AKIAIOSFODNN7EXAMPLE and wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 //     (any value containing EXAMPLE), placeholders like $PASSWORD or <pass>.
 //     Messages show at most the first 4 characters of a secret, then "…".

@@ -27,9 +27,6 @@ type Finding struct {
 	Waiver string `json:"waiver,omitempty"`
 	// WaiverReason is the waiver's reason, for reports that show it.
 	WaiverReason string `json:"-"`
-	// match is the text the rule matched (it may be a secret, so it is never
-	// output); a waiver's match: is looked for in it.
-	match string
 }
 
 // Waived reports whether a waiver covers the finding.

@@ -232,9 +232,10 @@ func TestSecretsRedacted(t *testing.T) {
 		"Tr0ub4dor-and-3",
 		"q8Vx2LmN4pR7sT1wZ9bC3dF6",
 		"hunter2",
+		"S3cr3tP4ssw0rd",
 	}
-	body := fmt.Sprintf("```\n%s\n%s\n%s\nSLACK=%s\ngoogle=%s\nstripe %s\ncurl https://deploy:%s@db.example.io/\napi_key: %q\nmysql://root:%s@db.internal.example.io\n```\n",
-		secrets[0], secrets[1], secrets[2], secrets[3], secrets[4], secrets[5], secrets[6], secrets[7], secrets[8])
+	body := fmt.Sprintf("```\n%s\n%s\n%s\nSLACK=%s\ngoogle=%s\nstripe %s\ncurl https://deploy:%s@db.example.io/\napi_key: %q\nmysql://root:%s@db.internal.example.io\n```\n[wiki](https://admin:%s@wiki.corp.brightline.example/x)\n",
+		secrets[0], secrets[1], secrets[2], secrets[3], secrets[4], secrets[5], secrets[6], secrets[7], secrets[8], secrets[9])
 	src := "---\ntitle: " + secrets[0] + "\ndate: 2026-10-01\nsummary: token " + secrets[7] + "\nauthors: [ana]\nreviewed_by: [ben, cy]\naudience: public\nshare: {x: \"I work at Brightline Materials " + secrets[1] + "\"}\n---\n" + body
 	fsys := baseFS(t)
 	fsys["content/posts/s.md"] = &fstest.MapFile{Data: []byte(src)}
@@ -257,8 +258,8 @@ func TestSecretsRedacted(t *testing.T) {
 			}
 		}
 	}
-	if n < 11 {
-		t.Errorf("found %d secrets, want at least 11", n)
+	if n < 13 {
+		t.Errorf("found %d secrets, want at least 13", n)
 	}
 	for _, tt := range []struct{ in, want string }{{"AKIAZ7Q4VJ3KX2MBN5TR", "AKIA…"}, {"hunter2x", "hu…"}, {"abc", "…"}, {"ééééééééééééééééé", "éééé…"}} {
 		if got := redact(tt.in); got != tt.want {
@@ -305,15 +306,17 @@ func FuzzScan(f *testing.F) {
 			}
 		}
 		// The raw scanners on arbitrary bytes.
-		sc := newScanner(p)
+		sc := newScanner(p, true)
 		sc.words([]byte(body), true)
 		for _, h := range sc.hits {
 			if h.start < 0 || h.end > len(body) || h.start >= h.end {
 				t.Fatalf("hit %+v outside the text", h)
 			}
 		}
-		p.findHosts(fold(nil, []byte(body)))
-		findLinks([]byte(body))
+		evs := p.probe.events([]byte(body), nil)
+		p.findHosts(fold(nil, []byte(body)), evs)
+		findLinks([]byte(body), evs)
+		p.findSecrets([]byte(body), fold(nil, []byte(body)), evs)
 	})
 }
 

@@ -70,10 +70,19 @@ func (p *Policy) internalHost(host string) (string, bool) {
 }
 
 // findHosts returns the internal host names and private addresses in the
-// folded text.
-func (p *Policy) findHosts(lower []byte) []hostSpan {
+// folded text, at its probe events.
+func (p *Policy) findHosts(lower []byte, evs []event) []hostSpan {
 	var out []hostSpan
-	seen := map[int]bool{}
+	var seen map[int]bool
+	record := func(h hostSpan) {
+		if seen == nil {
+			seen = map[int]bool{}
+		}
+		if !seen[h.start] {
+			seen[h.start] = true
+			out = append(out, h)
+		}
+	}
 	// hostAt extends the name that ends at end backwards and records it.
 	hostAt := func(end int, why string) {
 		start := end
@@ -84,11 +93,10 @@ func (p *Policy) findHosts(lower []byte) []hostSpan {
 			start++
 		}
 		h := string(lower[start:end])
-		if seen[start] || !strings.Contains(h, ".") || strings.HasPrefix(h, ".") {
+		if !strings.Contains(h, ".") || strings.HasPrefix(h, ".") {
 			return
 		}
-		seen[start] = true
-		out = append(out, hostSpan{start: start, end: end, host: h, why: why})
+		record(hostSpan{start: start, end: end, host: h, why: why})
 	}
 	// endsName reports whether a host name may end at j.
 	endsName := func(j int) bool {
@@ -101,25 +109,14 @@ func (p *Policy) findHosts(lower []byte) []hostSpan {
 		}
 		return c != '.' || j+1 >= len(lower) || !isLabelByte(lower[j+1])
 	}
-	suffixes := make([]string, 0, len(internalTLDs)+len(p.internalDomains))
-	suffixes = append(suffixes, internalTLDs...)
-	for _, d := range p.internalDomains {
-		suffixes = append(suffixes, d)
-	}
-	for si, suf := range suffixes {
-		off := 0
-		for {
-			i := bytes.Index(lower[off:], []byte(suf))
-			if i < 0 {
-				break
-			}
-			i += off
-			j := i + len(suf)
-			off = i + 1
+	for _, ev := range evs {
+		i, j := int(ev.start), int(ev.end)
+		switch ev.kind {
+		case probeHostSuffix:
 			if !endsName(j) {
 				continue
 			}
-			if si >= len(internalTLDs) {
+			if int(ev.arg) >= p.probe.tlds { // an internal domain
 				if i > 0 && isLabelByte(lower[i-1]) {
 					continue
 				}
@@ -129,60 +126,36 @@ func (p *Policy) findHosts(lower []byte) []hostSpan {
 			if i == 0 || !isLabelByte(lower[i-1]) {
 				continue
 			}
-			hostAt(j, "an internal-only name (*"+suf+")")
-		}
-	}
-	// Private IPv4 addresses.
-	for _, pre := range []string{"10.", "172.", "192.168."} {
-		off := 0
-		for {
-			i := bytes.Index(lower[off:], []byte(pre))
-			if i < 0 {
-				break
-			}
-			i += off
-			off = i + 1
+			hostAt(j, "an internal-only name (*"+p.probe.suffixes[ev.arg]+")")
+		case probeIPv4:
 			if i > 0 && (lower[i-1] >= '0' && lower[i-1] <= '9' || lower[i-1] == '.') {
 				continue
 			}
-			j := i
-			for j < len(lower) && (lower[j] >= '0' && lower[j] <= '9' || lower[j] == '.') {
-				j++
+			k := i
+			for k < len(lower) && (lower[k] >= '0' && lower[k] <= '9' || lower[k] == '.') {
+				k++
 			}
-			cand := strings.TrimRight(string(lower[i:j]), ".")
-			if j < len(lower) && (isLabelByte(lower[j]) && lower[j] != '-') {
+			cand := strings.TrimRight(string(lower[i:k]), ".")
+			if k < len(lower) && isLabelByte(lower[k]) && lower[k] != '-' {
 				continue
 			}
-			if a, err := netip.ParseAddr(cand); err == nil && a.Is4() && privateAddr(a) && !seen[i] {
-				seen[i] = true
-				out = append(out, hostSpan{start: i, end: i + len(cand), host: cand, why: "a private network address"})
+			if a, err := netip.ParseAddr(cand); err == nil && a.Is4() && privateAddr(a) {
+				record(hostSpan{start: i, end: i + len(cand), host: cand, why: "a private network address"})
 			}
-		}
-	}
-	// Unique local IPv6 addresses (fc00::/7).
-	for _, pre := range []string{"fc", "fd"} {
-		off := 0
-		for {
-			i := bytes.Index(lower[off:], []byte(pre))
-			if i < 0 {
-				break
-			}
-			i += off
-			off = i + 1
+		case probeIPv6:
 			if i > 0 && (isHex(lower[i-1]) || lower[i-1] == ':' || isLabelByte(lower[i-1])) {
 				continue
 			}
-			j := i
-			for j < len(lower) && (isHex(lower[j]) || lower[j] == ':') {
-				j++
+			k := i
+			for k < len(lower) && (isHex(lower[k]) || lower[k] == ':') {
+				k++
 			}
-			cand := string(lower[i:j])
+			cand := string(lower[i:k])
 			if strings.Count(cand, ":") < 2 {
 				continue
 			}
-			if a, err := netip.ParseAddr(cand); err == nil && privateAddr(a) && !seen[i] {
-				seen[i] = true
-				out = append(out, hostSpan{start: i, end: j, host: cand, why: "a private network address"})
+			if a, err := netip.ParseAddr(cand); err == nil && privateAddr(a) {
+				record(hostSpan{start: i, end: k, host: cand, why: "a private network address"})
 			}
 		}
 	}
@@ -201,21 +174,25 @@ type link struct {
 }
 
 // findLinks returns Markdown link and image destinations, reference
-// definitions, href/src attributes and bare http(s) URLs in text.
-func findLinks(text []byte) []link {
+// definitions, href/src attributes and bare http(s) URLs in text, at its
+// probe events.
+func findLinks(text []byte, evs []event) []link {
 	var out []link
-	seen := map[int]bool{}
 	add := func(s, e int, image bool) {
 		for s < e && (text[s] == '<' || text[s] == ' ') {
 			s++
 		}
-		for e > s && (text[e-1] == '>') {
+		for e > s && text[e-1] == '>' {
 			e--
 		}
-		if s >= e || seen[s] {
+		if s >= e {
 			return
 		}
-		seen[s] = true
+		for _, l := range out {
+			if l.start == s {
+				return
+			}
+		}
 		out = append(out, link{start: s, end: e, dest: string(text[s:e]), image: image})
 	}
 	destEnd := func(s int) int {
@@ -239,76 +216,44 @@ func findLinks(text []byte) []link {
 		}
 		return e
 	}
-	// [text](dest) and ![alt](dest)
-	for off := 0; ; {
-		i := bytes.Index(text[off:], []byte("]("))
-		if i < 0 {
-			break
-		}
-		i += off
-		off = i + 2
-		s := i + 2
-		for s < len(text) && text[s] == ' ' {
-			s++
-		}
-		image := false
-		// Find the matching [ to see if this is an image.
-		if k := bytes.LastIndexByte(text[:i], '['); k > 0 && text[k-1] == '!' {
-			image = true
-		}
-		add(s, destEnd(s), image)
-	}
-	// [ref]: dest
-	for lineStart := 0; lineStart < len(text); {
-		le := bytes.IndexByte(text[lineStart:], '\n')
-		if le < 0 {
-			le = len(text)
-		} else {
-			le += lineStart
-		}
-		l := text[lineStart:le]
-		t := bytes.TrimLeft(l, " ")
-		if len(t) > 0 && t[0] == '[' {
-			if k := bytes.Index(t, []byte("]:")); k > 0 {
-				s := lineStart + (len(l) - len(t)) + k + 2
-				for s < le && text[s] == ' ' {
-					s++
-				}
-				add(s, destEnd(s), false)
+	for _, ev := range evs {
+		i, j := int(ev.start), int(ev.end)
+		switch ev.kind {
+		case probeLinkParen: // [text](dest) and ![alt](dest)
+			s := j
+			for s < len(text) && text[s] == ' ' {
+				s++
 			}
-		}
-		lineStart = le + 1
-	}
-	// href="..." and src="..."
-	for _, attr := range []string{"href=", "src="} {
-		for off := 0; ; {
-			i := bytes.Index(text[off:], []byte(attr))
-			if i < 0 {
-				break
+			image := false
+			if k := bytes.LastIndexByte(text[:i], '['); k > 0 && text[k-1] == '!' {
+				image = true
 			}
-			i += off
-			off = i + len(attr)
-			s := i + len(attr)
+			add(s, destEnd(s), image)
+		case probeRefDef: // [ref]: dest, at the start of a line
+			ls, _ := lineAt(text, i)
+			t := bytes.TrimLeft(text[ls:i], " ")
+			if len(t) == 0 || t[0] != '[' || bytes.IndexByte(t[1:], ']') >= 0 {
+				continue
+			}
+			s := j
+			for s < len(text) && text[s] == ' ' {
+				s++
+			}
+			add(s, destEnd(s), false)
+		case probeAttr: // href="..." and src="..."
+			s := j
 			if s < len(text) && (text[s] == '"' || text[s] == '\'') {
 				q := text[s]
 				s++
 				e := bytes.IndexByte(text[s:], q)
-				if e < 0 {
-					continue
+				if e >= 0 {
+					add(s, s+e, ev.arg == 1)
 				}
-				add(s, s+e, attr == "src=")
 			}
-		}
-	}
-	// bare URLs
-	for _, scheme := range []string{"http://", "https://"} {
-		for off := 0; ; {
-			i := bytes.Index(text[off:], []byte(scheme))
-			if i < 0 {
-				break
+		case probeURL: // bare URLs
+			if i > 0 && isLabelByte(text[i-1]) {
+				continue
 			}
-			i += off
-			off = i + len(scheme)
 			e := destEnd(i)
 			for e > i && strings.ContainsRune(".,;:!?*_~`>", rune(text[e-1])) {
 				e--

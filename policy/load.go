@@ -3,8 +3,8 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
+	"math/rand/v2"
 	"path"
 	"sort"
 	"strings"
@@ -88,6 +88,7 @@ type Policy struct {
 	domains, internalDomains    []string
 
 	statement, share    string
+	shareText           string // share, expanded
 	approved, ambiguous []string
 
 	products, competitors, clients []Entity
@@ -108,7 +109,9 @@ type Policy struct {
 	waivers []Waiver
 
 	match *matcher
-	seed  maphash.Seed
+	seed  uint64 // for word hashes
+	stop  *stopSet
+	probe *prober
 }
 
 // Load reads and validates the policy files of the site rooted at fsys.
@@ -121,7 +124,7 @@ func Load(fsys fs.FS) (*Policy, error) {
 		severity:     map[string]Severity{},
 		people:       map[string]*Person{},
 		verify:       "none",
-		seed:         maphash.MakeSeed(),
+		seed:         rand.Uint64(),
 	}
 	for _, r := range ruleTable() {
 		p.severity[r.ID] = r.Severity
@@ -169,6 +172,8 @@ func Load(fsys fs.FS) (*Policy, error) {
 		return nil, err
 	}
 	p.match = newMatcher(p)
+	p.stop = newStopSet(p.seed)
+	p.probe = newProber(p.internalDomains)
 	return p, nil
 }
 
@@ -338,6 +343,7 @@ func (p *Policy) loadDisclosure(d *decoder, data []byte) {
 	d.placeholders(statementNode, "disclosure.statement", statement, "name", "title", "employer", "short")
 	d.placeholders(shareNode, "disclosure.share", share, "employer", "short")
 	p.statement, p.share = statement, share
+	p.shareText = p.expand(share, nil)
 	if approved == nil {
 		approved = []string{strings.TrimRight(share, ". ")}
 	}
@@ -521,7 +527,7 @@ func (p *Policy) Statement(person *Person) string {
 // ShareDisclosure returns disclosure.share with {employer} and {short}
 // filled in, e.g. "I work at Brightline Materials.".
 func (p *Policy) ShareDisclosure() string {
-	return p.expand(p.share, nil)
+	return p.shareText
 }
 
 func (p *Policy) expand(tmpl string, person *Person) string {
@@ -533,7 +539,32 @@ func (p *Policy) expand(tmpl string, person *Person) string {
 			employer = person.Employer
 		}
 	}
-	return strings.NewReplacer("{name}", name, "{title}", title, "{employer}", employer, "{short}", p.employerShort).Replace(tmpl)
+	if !strings.Contains(tmpl, "{") {
+		return tmpl
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		j := strings.IndexByte(tmpl[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		switch tmpl[i : i+j+1] {
+		case "{name}":
+			b.WriteString(name)
+		case "{title}":
+			b.WriteString(title)
+		case "{employer}":
+			b.WriteString(employer)
+		case "{short}":
+			b.WriteString(p.employerShort)
+		default:
+			b.WriteString(tmpl[i : i+j+1])
+		}
+		tmpl = tmpl[i+j+1:]
+	}
 }
 
 // Products returns the products of disclosure.yaml in file order.

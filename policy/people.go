@@ -47,8 +47,7 @@ func (pc *postCheck) people() {
 		case per.TrainingExpires.Sub(now) <= trainingNotice:
 			if f, ok := p.finding(ruleAuthorTraining, pc.post.Path, apos, "the social-media training of %s (%s) expires on %s, in %d days; renew it", per.Name, id, per.TrainingExpires.Format(time.DateOnly), daysUntil(now, per.TrainingExpires)); ok {
 				f.Severity = Warning
-				f.match = id
-				pc.out = append(pc.out, f)
+				pc.out = append(pc.out, found{f, id})
 			}
 		}
 	}

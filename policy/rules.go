@@ -120,7 +120,7 @@ func ruleTable() []Rule {
 			"Clients may be named only with their approval (IBM Social Computing Guidelines: don't cite clients without their approval; NDAs). clients.<id>.reference_approved must be true and the client declared in mentions.clients."},
 
 		{ruleSecretKey, Error, "the text contains a credential (private key, cloud or VCS token, password in a URL, high-entropy secret)",
-			"Credentials published on the web are harvested within minutes (CWE-798, hard-coded credentials). Documentation-only values are allowed: RFC 5737 addresses, RFC 2606 example domains and AWS's documented example keys. Secrets are never echoed in full."},
+			"Credentials published on the web are harvested within minutes (CWE-798, hard-coded credentials). Documentation-only values are allowed: RFC 5737 addresses, example.com/.org/.net (RFC 2606) and AWS's documented example keys. Secrets are never echoed in full."},
 		{ruleSecretHost, Error, "a public post names an internal hostname or a private IP address",
 			"Internal hostnames and addresses (employer.internal_domains, *.internal, *.corp, *.local, *.lan; RFC 1918 10/8, 172.16/12, 192.168/16; RFC 4193 fc00::/7) map the internal network for attackers."},
 

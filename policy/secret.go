@@ -56,59 +56,61 @@ var keyWords = []string{"password", "passwd", "secret", "token", "api_key", "api
 // candidateRE is a run of characters a random secret is written in.
 var candidateRE = regexp.MustCompile(`[A-Za-z0-9+/][A-Za-z0-9+/_\-.]{15,}={0,2}`)
 
-// findSecrets returns the secrets in text (lower is the folded text).
-func (p *Policy) findSecrets(text, lower []byte, pats []secretPattern) []secret {
+// findSecrets returns the secrets in text (lower is the folded text, evs
+// its probe events).
+func (p *Policy) findSecrets(text, lower []byte, evs []event) []secret {
 	var out []secret
-	seen := map[int]bool{}
+	var seen map[int]bool
 	add := func(s secret) {
+		if seen == nil {
+			seen = map[int]bool{}
+		}
 		if seen[s.start] || isDocValue(s.value) {
 			return
 		}
 		seen[s.start] = true
 		out = append(out, s)
 	}
-	for _, pat := range pats {
-		found := false
-		for _, n := range pat.needles {
-			if bytes.Contains(text, []byte(n)) {
-				found = true
-				break
+	pats := p.probe.pats
+	type lineKey struct{ pat, line int }
+	done := map[lineKey]bool{}
+	for _, ev := range evs {
+		switch ev.kind {
+		case probeSecret, probeScheme:
+			ls, le := lineAt(text, int(ev.start))
+			pat := int(ev.arg)
+			if ev.kind == probeScheme {
+				pat = -1
 			}
-		}
-		if !found {
-			continue
-		}
-		for _, m := range pat.re.FindAllSubmatchIndex(text, -1) {
-			s, e := m[2*pat.group], m[2*pat.group+1]
-			add(secret{start: s, end: e, what: pat.what, value: string(text[s:e])})
-		}
-	}
-	if bytes.Contains(text, []byte("://")) && bytes.IndexByte(text, '@') >= 0 {
-		for _, m := range urlCredentialRE.FindAllSubmatchIndex(text, -1) {
-			pass := string(text[m[4]:m[5]])
-			host := strings.ToLower(string(text[m[6]:m[7]]))
-			if docHost(host) || placeholder(pass) {
+			if done[lineKey{pat, ls}] {
 				continue
 			}
-			add(secret{start: m[4], end: m[5], what: "password in a URL", value: pass})
-		}
-	}
-	for _, kw := range keyWords {
-		off := 0
-		for {
-			i := bytes.Index(lower[off:], []byte(kw))
-			if i < 0 {
-				break
+			done[lineKey{pat, ls}] = true
+			line := text[ls:le]
+			if pat >= 0 {
+				pt := pats[pat]
+				for _, m := range pt.re.FindAllSubmatchIndex(line, -1) {
+					s, e := ls+m[2*pt.group], ls+m[2*pt.group+1]
+					add(secret{start: s, end: e, what: pt.what, value: string(text[s:e])})
+				}
+				continue
 			}
-			i += off
-			lineEnd := bytes.IndexByte(text[i:], '\n')
-			if lineEnd < 0 {
-				lineEnd = len(text)
-			} else {
-				lineEnd += i
+			if bytes.IndexByte(line, '@') < 0 {
+				continue
 			}
-			from := i + len(kw)
-			for _, m := range candidateRE.FindAllIndex(text[from:lineEnd], -1) {
+			for _, m := range urlCredentialRE.FindAllSubmatchIndex(line, -1) {
+				pass := string(line[m[4]:m[5]])
+				host := strings.ToLower(string(line[m[6]:m[7]]))
+				if docHost(host) || placeholder(pass) {
+					continue
+				}
+				add(secret{start: ls + m[4], end: ls + m[5], what: "password in a URL", value: pass})
+			}
+		case probeKeyword:
+			_, le := lineAt(text, int(ev.start))
+			from := int(ev.end)
+			kw := keyWords[ev.arg]
+			for _, m := range candidateRE.FindAllIndex(text[from:le], -1) {
 				s, e := from+m[0], from+m[1]
 				v := strings.Trim(string(text[s:e]), ".-")
 				if strings.HasPrefix(v, "/") || strings.Contains(v, "/") && strings.Contains(v, ".") {
@@ -118,7 +120,6 @@ func (p *Policy) findSecrets(text, lower []byte, pats []secretPattern) []secret 
 					add(secret{start: s, end: s + len(v), what: "high-entropy value after \"" + kw + "\"", value: v})
 				}
 			}
-			off = lineEnd
 		}
 	}
 	return out
@@ -136,7 +137,7 @@ func isDocValue(v string) bool {
 // docHost reports whether host is reserved for documentation: RFC 2606
 // example domains and RFC 5737 addresses.
 func docHost(host string) bool {
-	for _, d := range []string{"example.com", "example.org", "example.net", "example"} {
+	for _, d := range []string{"example.com", "example.org", "example.net"} {
 		if host == d || strings.HasSuffix(host, "."+d) {
 			return true
 		}

@@ -3,9 +3,9 @@ package policy
 import (
 	"bytes"
 	"crypto/sha256"
-	"hash/maphash"
 	"math/bits"
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -68,59 +68,106 @@ type token struct {
 	// markers separate the token from the previous one, so that the two can
 	// form one phrase ("Acme Metals", "Acme-Metals", "Acme\nMetals").
 	joined bool
-	h      uint64
+	// stop is true for a stop word (set only when codenames are scanned).
+	stop bool
+	h    uint64
 }
 
-// tokenize splits folded text into words.
-func tokenize(lower []byte, toks []token, seed maphash.Seed) []token {
+// FNV-1a, seeded, with a final mix: the word hash used for codename window
+// fingerprints and the stop-word set.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func finishHash(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// hashWord hashes a folded word the way foldTokenize does.
+func hashWord(seed uint64, w string) uint64 {
+	h := uint64(fnvOffset) ^ seed
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint64(w[i])) * fnvPrime
+	}
+	return finishHash(h)
+}
+
+// asciiLower maps ASCII bytes to lower case.
+var asciiLowerTab = func() (t [128]byte) {
+	for b := 0; b < 128; b++ {
+		t[b] = byte(b)
+		if 'A' <= b && b <= 'Z' {
+			t[b] = byte(b + 'a' - 'A')
+		}
+	}
+	return t
+}()
+
+// foldTokenize lower-cases src into dst (see fold) and splits it into words
+// in the same pass.
+func foldTokenize(dst []byte, toks []token, src []byte, seed uint64) ([]byte, []token) {
+	if cap(dst) < len(src) {
+		dst = make([]byte, len(src), len(src)+len(src)/4)
+	}
+	dst = dst[:len(src)]
 	toks = toks[:0]
-	prevEnd := -1
-	for i := 0; i < len(lower); {
-		c := lower[i]
-		var word bool
-		n := 1
+	prevEnd, start := -1, -1
+	var h uint64
+	for i := 0; i < len(src); {
+		c := src[i]
 		if c < utf8.RuneSelf {
-			word = asciiWord[c]
-		} else {
-			var r rune
-			r, n = utf8.DecodeRune(lower[i:])
-			word = isWordRune(r)
-		}
-		if !word {
-			i += n
-			continue
-		}
-		start := i
-		i += n
-		for i < len(lower) {
-			c := lower[i]
-			if c < utf8.RuneSelf {
-				if !asciiWord[c] {
-					break
+			c = asciiLowerTab[c]
+			dst[i] = c
+			if asciiWord[c] {
+				if start < 0 {
+					start, h = i, fnvOffset^seed
 				}
+				h = (h ^ uint64(c)) * fnvPrime
 				i++
 				continue
 			}
-			r, n := utf8.DecodeRune(lower[i:])
-			if !isWordRune(r) {
-				break
+			if start >= 0 {
+				toks = append(toks, token{start: int32(start), end: int32(i), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
+				prevEnd, start = i, -1
 			}
-			i += n
+			i++
+			continue
 		}
-		t := token{start: int32(start), end: int32(i), h: maphash.Bytes(seed, lower[start:i])}
-		if prevEnd >= 0 {
-			t.joined = joinable(lower[prevEnd:start])
+		r, n := utf8.DecodeRune(src[i:])
+		l := unicode.ToLower(r)
+		if l != r && utf8.RuneLen(l) == n {
+			utf8.EncodeRune(dst[i:], l)
+		} else {
+			copy(dst[i:i+n], src[i:i+n])
 		}
-		toks = append(toks, t)
-		prevEnd = i
+		if isWordRune(l) || isWordRune(r) {
+			if start < 0 {
+				start, h = i, fnvOffset^seed
+			}
+			for k := i; k < i+n; k++ {
+				h = (h ^ uint64(dst[k])) * fnvPrime
+			}
+		} else if start >= 0 {
+			toks = append(toks, token{start: int32(start), end: int32(i), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
+			prevEnd, start = i, -1
+		}
+		i += n
 	}
-	return toks
+	if start >= 0 {
+		toks = append(toks, token{start: int32(start), end: int32(len(src)), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
+	}
+	return dst, toks
 }
 
 // joinable reports whether gap may separate the words of one phrase.
 func joinable(gap []byte) bool {
 	if len(gap) == 1 {
-		return gap[0] == ' ' || gap[0] == '-' || gap[0] == '\n'
+		c := gap[0]
+		return c == ' ' || c == '-' || c == '\n'
 	}
 	newlines, hyphens := 0, 0
 	for i := 0; i < len(gap); i++ {
@@ -145,10 +192,7 @@ func joinable(gap []byte) bool {
 
 // tokenWords returns the lower-cased words of s.
 func tokenWords(s string) []string {
-	lower := fold(nil, []byte(s))
-	var seed maphash.Seed
-	seed = maphash.MakeSeed()
-	toks := tokenize(lower, nil, seed)
+	lower, toks := foldTokenize(nil, nil, []byte(s), 0)
 	out := make([]string, len(toks))
 	for i, t := range toks {
 		out[i] = string(lower[t.start:t.end])
@@ -229,26 +273,72 @@ type hit struct {
 	start, end int   // byte offsets
 }
 
+// stopWordList holds common English function words. A codename may not
+// contain one (AddCodename refuses it), so word windows that contain one are
+// never hashed: in prose they are about half of all words, and skipping them
+// saves most of the SHA-256 work.
+const stopWordList = "a an the of to in on at by for from with and or but nor is are was were be been being it its this that these those as if then than so we you he she they i me my our your their his her him them us not no do does did done has have had will would can could should may might must shall am into onto via per"
+
+// stopSet is an open-addressing set of the stop words, keyed by their
+// maphash under the policy's seed.
+type stopSet struct {
+	h [256]uint64
+	w [256]string
+}
+
+func newStopSet(seed uint64) *stopSet {
+	s := &stopSet{}
+	for _, w := range strings.Fields(stopWordList) {
+		h := hashWord(seed, w) | 1
+		i := h & 255
+		for s.h[i] != 0 {
+			i = (i + 1) & 255
+		}
+		s.h[i], s.w[i] = h, w
+	}
+	return s
+}
+
+// has reports whether the folded word w with maphash h is a stop word.
+func (s *stopSet) has(h uint64, w []byte) bool {
+	h |= 1
+	for i := h & 255; s.h[i] != 0; i = (i + 1) & 255 {
+		if s.h[i] == h && s.w[i] == string(w) {
+			return true
+		}
+	}
+	return false
+}
+
 // scanner holds one worker's buffers. It is not safe for concurrent use.
 type scanner struct {
 	p     *Policy
 	lower []byte
 	toks  []token
 	hits  []hit
-	// cache is a direct-mapped set of fingerprints of word windows already
-	// known not to be codenames, so frequent words and phrases are hashed
-	// with SHA-256 once per worker instead of once per occurrence.
-	cache []uint64
-	buf   [128]byte
+	evs   []event
+	// cache1 and cache2 are direct-mapped sets of fingerprints of 1- and
+	// 2-word windows already known not to be codenames, so frequent words and
+	// pairs are hashed with SHA-256 once per worker, not once per occurrence.
+	// 3-word windows repeat too rarely to be worth caching.
+	cache1, cache2 []uint64
+	buf            []byte
 }
 
-const cacheBits = 16
+const (
+	cache1Bits = 14
+	cache2Bits = 16
+)
 
-func newScanner(p *Policy) *scanner {
+// newScanner returns a scanner; codenames says whether it will look for
+// codenames (which needs the caches).
+func newScanner(p *Policy, codenames bool) *scanner {
 	s := &scanner{p: p}
-	if len(p.codenames) > 0 {
-		s.cache = make([]uint64, 1<<cacheBits)
-		n := copy(s.buf[:], p.salt)
+	if codenames && len(p.codenames) > 0 {
+		s.cache1 = make([]uint64, 1<<cache1Bits)
+		s.cache2 = make([]uint64, 1<<cache2Bits)
+		s.buf = make([]byte, len(p.salt)+1+maxCodename+1)
+		n := copy(s.buf, p.salt)
 		s.buf[n] = '\n'
 	}
 	return s
@@ -257,15 +347,15 @@ func newScanner(p *Policy) *scanner {
 // words scans text for terms and codenames. The hits are in s.hits, sorted
 // by offset; s.lower holds the folded text.
 func (s *scanner) words(text []byte, codenames bool) {
-	s.lower = fold(s.lower, text)
-	s.toks = tokenize(s.lower, s.toks, s.p.seed)
+	s.lower, s.toks = foldTokenize(s.lower, s.toks, text, s.p.seed)
 	s.hits = s.hits[:0]
 	m := s.p.match
 	lower, toks := s.lower, s.toks
 	skip := 0
 	for i := range toks {
 		t := &toks[i]
-		if codenames && s.cache != nil {
+		if codenames && s.cache1 != nil {
+			t.stop = t.end-t.start <= 6 && s.p.stop.has(t.h, lower[t.start:t.end])
 			s.codenameWindows(i)
 		}
 		if i < skip {
@@ -297,7 +387,7 @@ func (s *scanner) words(text []byte, codenames bool) {
 			break
 		}
 	}
-	if codenames && s.cache != nil {
+	if codenames && s.cache1 != nil {
 		sort.SliceStable(s.hits, func(a, b int) bool { return s.hits[a].start < s.hits[b].start })
 	}
 }
@@ -309,45 +399,49 @@ const (
 	fpK3 = 0x165667b19e3779f9
 )
 
-// codenameWindows checks the 1-, 2- and 3-word windows that end at token i.
+// codenameWindows checks the 1-, 2- and 3-word windows that end at token i
+// and contain no stop word.
 func (s *scanner) codenameWindows(i int) {
 	toks := s.toks
 	t := &toks[i]
-	fp := t.h*fpK1 | 1
-	s.window(i, i, fp)
-	if i >= 1 && t.joined {
-		p := &toks[i-1]
-		fp2 := (bits.RotateLeft64(p.h*fpK2, 31) ^ t.h*fpK1) + fpK3 | 1
-		s.window(i-1, i, fp2)
-		if i >= 2 && p.joined {
-			q := &toks[i-2]
-			fp3 := (bits.RotateLeft64(q.h*fpK3, 17) ^ bits.RotateLeft64(p.h*fpK2, 31) ^ t.h*fpK1) + fpK2 | 1
-			s.window(i-2, i, fp3)
-		}
-	}
-}
-
-// window hashes the words from token a to token b (unless the fingerprint is
-// cached as a known non-codename) and records a hit if it is a codename.
-func (s *scanner) window(a, b int, fp uint64) {
-	slot := &s.cache[fp>>(64-cacheBits)]
-	if *slot == fp {
+	if t.stop {
 		return
 	}
+	fp := t.h*fpK1 | 1
+	s.window(i, i, fp, s.cache1)
+	if i < 1 || !t.joined || toks[i-1].stop {
+		return
+	}
+	p := &toks[i-1]
+	fp2 := (bits.RotateLeft64(p.h*fpK2, 31) ^ t.h*fpK1) + fpK3 | 1
+	s.window(i-1, i, fp2, s.cache2)
+	if i < 2 || !p.joined || toks[i-2].stop {
+		return
+	}
+	s.window(i-2, i, 0, nil)
+}
+
+// window hashes the words from token a to token b (unless cache holds the
+// fingerprint fp as a known non-codename) and records a hit if it is a
+// codename.
+func (s *scanner) window(a, b int, fp uint64, cache []uint64) {
+	var slot *uint64
+	if cache != nil {
+		slot = &cache[fp&uint64(len(cache)-1)]
+		if *slot == fp {
+			return
+		}
+	}
 	n := len(s.p.salt) + 1
-	buf := s.buf[:]
+	buf := s.buf
 	for k := a; k <= b; k++ {
 		w := s.lower[s.toks[k].start:s.toks[k].end]
 		if k > a {
-			if n >= len(buf) {
-				return
-			}
 			buf[n] = ' '
 			n++
 		}
-		if n+len(w) > len(buf) || n+len(w)-len(s.p.salt)-1 > maxCodename {
-			*slot = fp
-			return
+		if n+len(w) > len(buf)-1 {
+			return // too long to be a codename
 		}
 		n += copy(buf[n:], w)
 	}
@@ -355,7 +449,9 @@ func (s *scanner) window(a, b int, fp uint64) {
 		s.hits = append(s.hits, hit{kind: kindCodename, term: -1, start: int(s.toks[a].start), end: int(s.toks[b].end)})
 		return
 	}
-	*slot = fp
+	if slot != nil {
+		*slot = fp
+	}
 }
 
 // containsPhrase reports whether folded text contains the folded phrase on

@@ -20,8 +20,12 @@ type waiverState struct {
 
 // applyWaivers marks the findings covered by valid, unexpired waivers and
 // adds waiver.invalid, waiver.expired and waiver.unused findings.
-func (r *run) applyWaivers(findings []Finding, posts []*Post, results []postResult, imageAuthors map[string][]string) []Finding {
+func (r *run) applyWaivers(all []found, posts []*Post, results []postResult, imageAuthors map[string][]string) []Finding {
 	p := r.p
+	findings := make([]Finding, len(all))
+	for i := range all {
+		findings[i] = all[i].Finding
+	}
 	if len(p.waivers) == 0 {
 		return findings
 	}
@@ -79,7 +83,7 @@ func (r *run) applyWaivers(findings []Finding, posts []*Post, results []postResu
 		}
 		for _, st := range states {
 			w := st.w
-			if !st.valid || st.expired || w.Rule != f.Rule || !pathMatch(w.Path, f.File) || !matchText(w.Match, f) {
+			if !st.valid || st.expired || w.Rule != f.Rule || !pathMatch(w.Path, f.File) || !matchText(w.Match, f.Message, all[i].match) {
 				continue
 			}
 			if contains(authors[f.File], w.Approver) {
@@ -121,12 +125,12 @@ func pathMatch(pattern, file string) bool {
 
 // matchText reports whether match (case-insensitive) occurs in the finding's
 // message or matched text. An empty match matches everything.
-func matchText(match string, f *Finding) bool {
+func matchText(match, message, matched string) bool {
 	if match == "" {
 		return true
 	}
 	m := strings.ToLower(match)
-	return strings.Contains(strings.ToLower(f.Message), m) || strings.Contains(strings.ToLower(f.match), m)
+	return strings.Contains(strings.ToLower(message), m) || strings.Contains(strings.ToLower(matched), m)
 }
 
 func anySkipped(pattern string, skipped map[string]bool) bool {

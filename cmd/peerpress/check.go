@@ -22,6 +22,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	now := fs.String("now", "", "pin the clock (RFC 3339 or YYYY-MM-DD)")
 	changed := fs.String("changed-since", "", "apply author and review rules only to posts changed since git `REV`")
 	explain := fs.String("explain", "", "print a `RULE`'s rationale and exit")
+	approvals := fs.String("approvals", "", "pull-request reviews exported from the GitHub API (gh api repos/OWNER/REPO/pulls/N/reviews) in `FILE`: the evidence for reviewed_by when disclosure.yaml review.verify is github; use with -changed-since")
+	head := fs.String("head", "", "the pull request's head commit `SHA`, whose approvals count (default: git rev-parse HEAD)")
+	sarifOut := fs.String("sarif", "", "also write the report as SARIF 2.1.0 to `FILE`, so one run feeds both annotations and code scanning")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -52,6 +55,17 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFor(err, stderr)
 	}
 	popts := policy.Options{Now: t}
+	ev, notes, err := newEvidence(ctx, *site, s.Policy, *approvals, *head)
+	if err != nil {
+		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
+		return exitUsage
+	}
+	if ev != nil {
+		popts.Reviewed = ev.reviewed
+		if ev.mode == policy.VerifyGitHub && *changed == "" && fs.NArg() == 0 {
+			notes = append(notes, "-approvals without -changed-since: every post must be approved in this pull request")
+		}
+	}
 	if *changed != "" {
 		files, err := gitChanged(ctx, *site, *changed)
 		if err != nil {
@@ -61,6 +75,18 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		popts.Changed = func(p string) bool { return files[p] }
 	}
 	rep := s.Check(ctx, opts, popts)
+	if ev != nil {
+		more, err := ev.result()
+		notes = append(notes, more...)
+		if err != nil {
+			printErr(stderr, err)
+			fmt.Fprintln(stderr, "peerpress check: could not verify reviewed_by")
+			return exitUsage
+		}
+	}
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "peerpress check: note: %s\n", n)
+	}
 	if fs.NArg() > 0 {
 		keep := map[string]bool{}
 		for _, a := range fs.Args() {
@@ -78,10 +104,42 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
 		return exitFindings
 	}
+	if *sarifOut != "" {
+		if err := writeFile(*sarifOut, false, func(w io.Writer) error { return report.Write(w, "sarif", rep, policy.Rules(), version) }); err != nil {
+			fmt.Fprintf(stderr, "peerpress check: -sarif: %v\n", err)
+			return exitFindings
+		}
+	}
+	// In GitHub Actions, annotations show ten findings per kind; the job
+	// summary gets the table of all of them.
+	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); *format == "github" && summary != "" {
+		if err := writeFile(summary, true, func(w io.Writer) error { return report.Summary(w, rep) }); err != nil {
+			fmt.Fprintf(stderr, "peerpress check: $GITHUB_STEP_SUMMARY: %v\n", err)
+			return exitFindings
+		}
+	}
 	if rep.Failed() {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// writeFile writes a file with write, truncating it or, with appendTo,
+// appending to it.
+func writeFile(name string, appendTo bool, write func(io.Writer) error) error {
+	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if appendTo {
+		flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	f, err := os.OpenFile(name, flag, 0o644)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // gitChanged lists the files (relative to the site root) changed since rev,

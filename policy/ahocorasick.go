@@ -1,0 +1,136 @@
+package policy
+
+// ahoCorasick finds many byte strings at once, ASCII case-insensitively,
+// with one table lookup per input byte. Needles must be lower-case.
+type ahoCorasick struct {
+	class [256]int32 // byte → column
+	// next holds, for state offset s (state number × columns) and column c,
+	// the offset of the next state at next[s+c].
+	next []int32
+	// States with outputs have offsets ≥ firstOut; out[(s-firstOut)/cols]
+	// lists the needles that end there.
+	firstOut int32
+	cols     int32
+	out      [][]int32
+	lens     []int32 // needle lengths
+}
+
+func newAhoCorasick(needles [][]byte) *ahoCorasick {
+	ac := &ahoCorasick{lens: make([]int32, len(needles))}
+	for i, n := range needles {
+		ac.lens[i] = int32(len(n))
+	}
+	// Columns: every byte used by a needle gets its own; the rest share 0.
+	ncols := int32(1)
+	for _, n := range needles {
+		for _, c := range n {
+			if ac.class[c] == 0 {
+				ac.class[c] = ncols
+				ncols++
+			}
+		}
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		ac.class[c] = ac.class[c+'a'-'A']
+	}
+	nc := int(ncols)
+	// Build the trie with state numbers.
+	next := make([]int32, nc)
+	for i := range next {
+		next[i] = -1
+	}
+	out := [][]int32{nil}
+	for ni, n := range needles {
+		if len(n) == 0 {
+			continue
+		}
+		s := 0
+		for _, c := range n {
+			k := s*nc + int(ac.class[c])
+			if next[k] < 0 {
+				next[k] = int32(len(out))
+				out = append(out, nil)
+				for i := 0; i < nc; i++ {
+					next = append(next, -1)
+				}
+			}
+			s = int(next[k])
+		}
+		out[s] = append(out[s], int32(ni))
+	}
+	// Breadth-first: failure links, turned into a complete transition table.
+	nstates := len(out)
+	fail := make([]int32, nstates)
+	var queue []int32
+	for c := 0; c < nc; c++ {
+		if t := next[c]; t > 0 {
+			queue = append(queue, t)
+		} else {
+			next[c] = 0
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		out[s] = append(out[s], out[fail[s]]...)
+		for c := 0; c < nc; c++ {
+			k := int(s)*nc + c
+			if t := next[k]; t >= 0 {
+				fail[t] = next[int(fail[s])*nc+c]
+				queue = append(queue, t)
+			} else {
+				next[k] = next[int(fail[s])*nc+c]
+			}
+		}
+	}
+	// Renumber: states without output first, then those with output, and
+	// store offsets instead of numbers.
+	order := make([]int32, 0, nstates)
+	for s := 0; s < nstates; s++ {
+		if len(out[s]) == 0 {
+			order = append(order, int32(s))
+		}
+	}
+	firstOut := len(order)
+	for s := 0; s < nstates; s++ {
+		if len(out[s]) > 0 {
+			order = append(order, int32(s))
+		}
+	}
+	newNum := make([]int32, nstates)
+	for n, s := range order {
+		newNum[s] = int32(n)
+	}
+	ac.next = make([]int32, nstates*nc)
+	for n, s := range order {
+		for c := 0; c < nc; c++ {
+			ac.next[n*nc+c] = newNum[next[int(s)*nc+c]] * int32(nc)
+		}
+	}
+	for _, s := range order[firstOut:] {
+		ac.out = append(ac.out, out[s])
+	}
+	ac.firstOut, ac.cols = int32(firstOut*nc), int32(nc)
+	// The root must be state 0: it has no output (needles are not empty).
+	if order[0] != 0 {
+		panic("aho-corasick: root renumbered")
+	}
+	return ac
+}
+
+// scan calls fn(needle, end) for every match in data, in order of end;
+// fn returns false to stop.
+func (ac *ahoCorasick) scan(data []byte, fn func(needle, end int) bool) {
+	s := int32(0)
+	next, class, firstOut := ac.next, &ac.class, ac.firstOut
+	for i, c := range data {
+		s = next[s+class[c]]
+		if s >= firstOut {
+			for _, n := range ac.out[(s-firstOut)/ac.cols] {
+				if !fn(int(n), i+1) {
+					return
+				}
+			}
+		}
+	}
+}
