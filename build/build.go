@@ -126,22 +126,28 @@ func (s *Site) Check(ctx context.Context, opts Options, popts policy.Options) *p
 	for i, sp := range s.posts {
 		posts[i] = sp.check
 	}
+	rep := s.Policy.Check(ctx, opts.Site, posts, s.checkOptions(opts, popts, s.posts))
+	rep.Findings = append(rep.Findings, s.contentFindings(opts)...)
+	rep.Sort()
+	return rep
+}
+
+// checkOptions completes the policy options from the site configuration;
+// PostURL knows the given posts.
+func (s *Site) checkOptions(opts Options, popts policy.Options, posts []sourcePost) policy.Options {
 	if popts.Now.IsZero() {
 		popts.Now = opts.Now
 	}
 	popts.Hashtags = s.Config.Share.Hashtags
 	popts.StripImages = s.Config.Images.StripMetadata
 	if popts.PostURL == nil {
-		slugs := map[*policy.Post]string{}
-		for _, sp := range s.posts {
+		slugs := make(map[*policy.Post]string, len(posts))
+		for _, sp := range posts {
 			slugs[sp.check] = slugOf(sp)
 		}
 		popts.PostURL = func(p *policy.Post) string { return s.Config.BaseURL + "posts/" + slugs[p] + "/" }
 	}
-	rep := s.Policy.Check(ctx, opts.Site, posts, popts)
-	rep.Findings = append(rep.Findings, s.contentFindings(opts)...)
-	rep.Sort()
-	return rep
+	return popts
 }
 
 // contentFindings reports what the policy does not: duplicate slugs and
@@ -154,7 +160,7 @@ func (s *Site) contentFindings(opts Options) []policy.Finding {
 		if p.File == nil {
 			continue
 		}
-		slug := slugOf(sp)
+		slug := opts.cache.slugOf(sp)
 		if other, ok := bySlug[slug]; ok {
 			pos := p.File.Open
 			if ps, ok := p.Meta.Pos["slug"]; ok {
@@ -165,7 +171,7 @@ func (s *Site) contentFindings(opts Options) []policy.Finding {
 		} else {
 			bySlug[slug] = p.Path
 		}
-		for _, ref := range localRefs(p.File) {
+		for _, ref := range opts.cache.localRefs(p) {
 			target := resolveRef(p.Path, ref.dest)
 			if target == "" {
 				continue

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/peerpress/peerpress/build/markdown"
 	"github.com/peerpress/peerpress/build/source"
@@ -85,23 +86,31 @@ func skipName(name string) bool {
 }
 
 // parsePosts reads and parses every post in parallel (bounded by GOMAXPROCS).
+// Posts the dev server's cache holds are taken from it.
 func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost, c *cache) error {
-	return forEach(ctx, len(posts), func(i int) error {
+	todo := make([]int, 0, len(posts))
+	for i := range posts {
 		if cached := c.post(posts[i].check.Path); cached != nil {
 			posts[i].check = cached
-			return nil
+		} else {
+			todo = append(todo, i)
 		}
+	}
+	return forEach(ctx, len(todo), func(j int) error {
+		i := todo[j]
 		p := posts[i].check
 		defer c.putPost(p)
 		data, err := fs.ReadFile(fsys, p.Path)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", p.Path, err)
+			// Reported as the post's problem, as the policy check does.
+			p.Err = source.Errorf(p.Path, source.Pos{Line: 1, Col: 1}, "cannot read: %v", err)
+			return nil
 		}
 		f, err := source.Parse(p.Path, data)
 		if err != nil {
 			var se *source.Error
 			if !errors.As(err, &se) {
-				return err
+				se = source.Errorf(p.Path, source.Pos{Line: 1, Col: 1}, "%v", err)
 			}
 			p.Err = se
 			return nil
@@ -113,24 +122,40 @@ func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost, c *cache) e
 }
 
 // forEach calls fn(0..n-1) on at most GOMAXPROCS goroutines and returns the
-// first error by index.
+// errors joined in index order.
 func forEach(ctx context.Context, n int, fn func(i int) error) error {
 	errs := make([]error, n)
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		sem <- struct{}{}
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
 		wg.Add(1)
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = fn(i)
-		}(i)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				errs[i] = safely(i, fn)
+			}
+		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return errors.Join(errs...)
+}
+
+// safely calls fn(i), turning a panic into an error: one bad input must not
+// take the dev server down.
+func safely(i int, fn func(i int) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (please report it): %v", r)
+		}
+	}()
+	return fn(i)
 }
 
 // authorBio reads content/authors/<id>.md or content/authors/<id>/_index.md.

@@ -1,27 +1,36 @@
-// peerpress dev server: reload on rebuild, show policy problems in an overlay.
+// peerpress serve: reload the page after every rebuild (following a post
+// that moved), and after a reconnect when the page is from an older build.
 (function () {
   "use strict";
-  var style = document.createElement("style");
-  style.textContent = "#peerpress-overlay{position:fixed;left:1rem;right:1rem;bottom:1rem;z-index:2147483647;" +
-    "max-height:40vh;overflow:auto;background:#2b0b0b;color:#fff;border:2px solid #ff6b6b;border-radius:8px;" +
-    "padding:.75rem 1rem;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 8px 30px rgba(0,0,0,.4)}" +
-    "#peerpress-overlay ul{margin:.5rem 0 0;padding-left:1.2rem}#peerpress-overlay[hidden]{display:none}";
-  document.head.appendChild(style);
-  var first = null;
+  var me = document.currentScript;
+  var server = me ? me.getAttribute("data-server") : "";
+  var build = me ? Number(me.getAttribute("data-build")) : 0;
+  window.peerpress = { server: server, build: build };
+  var wait = 250;
+  function follow(d) {
+    var here = decodeURI(location.pathname);
+    if (d.moved && d.moved[here]) {
+      location.replace(d.moved[here] + location.search + location.hash);
+    } else {
+      location.reload();
+    }
+  }
   function connect() {
     var es = new EventSource("/_peerpress/events");
     es.addEventListener("hello", function (e) {
-      var b = JSON.parse(e.data).build;
-      if (first !== null && b !== first) { location.reload(); }
-      first = b;
+      wait = 250;
+      var d = JSON.parse(e.data);
+      if (d.server !== server || d.build !== build) { es.close(); follow(d); }
     });
     es.addEventListener("build", function (e) {
-      var d = JSON.parse(e.data);
-      var here = location.pathname;
-      if (d.moved && d.moved[here]) { location.replace(d.moved[here]); return; }
-      location.reload();
+      es.close();
+      follow(JSON.parse(e.data));
     });
-    es.onerror = function () { es.close(); setTimeout(connect, 500); };
+    es.onerror = function () {
+      es.close();
+      setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 4000);
+    };
   }
   connect();
 })();

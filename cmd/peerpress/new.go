@@ -16,14 +16,14 @@ import (
 )
 
 func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("new", stderr)
-	site := fs.String("site", ".", "site root `DIR`")
-	author := fs.String("author", "", "author `ID` from policy/people.yaml (default: the person whose email is git config user.email)")
-	now := fs.String("now", "", "the post's date (RFC 3339 or YYYY-MM-DD; default now)")
-	if code := parseFlags(fs, args); code >= 0 {
+	fset := newFlags("new", stderr)
+	site := fset.String("site", ".", "site root `DIR`")
+	author := fset.String("author", "", "author `ID` from policy/people.yaml (default: the person whose email is git config user.email)")
+	now := fset.String("now", "", "the post's date (RFC 3339 or YYYY-MM-DD; default now)")
+	if code := parseFlags(fset, args); code >= 0 {
 		return code
 	}
-	title := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	title := strings.Join(strings.Fields(strings.Join(fset.Args(), " ")), " ")
 	if title == "" {
 		fmt.Fprintln(stderr, "peerpress new: give the post's title, e.g. peerpress new \"Why our reflow profile has a soak zone\"")
 		return exitUsage
@@ -43,21 +43,31 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		email, err := git(ctx, *site, "config", "user.email")
 		email = strings.TrimSpace(email)
 		if err != nil || email == "" {
-			fmt.Fprintln(stderr, "peerpress new: no -author given and git config user.email is not set; pass -author ID (an id from policy/people.yaml)")
+			fmt.Fprintf(stderr, "peerpress new: no -author given and git config user.email is not set; pass -author ID, one of: %s\n", strings.Join(authorIDs(pol), ", "))
 			return exitUsage
 		}
 		for _, p := range pol.People() {
-			if strings.EqualFold(p.Email, email) {
+			if strings.EqualFold(strings.TrimSpace(p.Email), email) {
 				id = p.ID
+				break
 			}
 		}
 		if id == "" {
-			fmt.Fprintf(stderr, "peerpress new: nobody in policy/people.yaml has the email %s (git config user.email); pass -author ID or add yourself to policy/people.yaml\n", email)
+			fmt.Fprintf(stderr, "peerpress new: nobody in policy/people.yaml has the email %s (git config user.email); pass -author ID, one of: %s; or add yourself to policy/people.yaml\n",
+				email, strings.Join(authorIDs(pol), ", "))
 			return exitUsage
 		}
 	}
-	if _, ok := pol.Person(id); !ok {
-		fmt.Fprintf(stderr, "peerpress new: %q is not in policy/people.yaml; ids there are: %s\n", id, strings.Join(peopleIDs(pol), ", "))
+	person, ok := pol.Person(id)
+	switch {
+	case !ok:
+		fmt.Fprintf(stderr, "peerpress new: %q is not in policy/people.yaml; authors there are: %s\n", id, strings.Join(authorIDs(pol), ", "))
+		return exitUsage
+	case !person.HasRole(policy.RoleAuthor):
+		fmt.Fprintf(stderr, "peerpress new: %s (%s) does not hold the author role in policy/people.yaml; authors there are: %s\n", person.Name, id, strings.Join(authorIDs(pol), ", "))
+		return exitUsage
+	case !person.Active:
+		fmt.Fprintf(stderr, "peerpress new: %s (%s) is not active in policy/people.yaml; the byline disclosure would be untrue\n", person.Name, id)
 		return exitUsage
 	}
 	slug := markdown.Slug(title)
@@ -67,8 +77,8 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	rel := filepath.Join("content", "posts", slug+".md")
 	path := filepath.Join(*site, rel)
-	if _, err := os.Stat(filepath.Join(*site, "content", "posts", slug, "index.md")); err == nil {
-		fmt.Fprintf(stderr, "peerpress new: a post bundle content/posts/%s/ already exists; choose another title\n", slug)
+	if _, err := os.Stat(filepath.Join(*site, "content", "posts", slug)); err == nil {
+		fmt.Fprintf(stderr, "peerpress new: %s already exists (a post bundle?); not overwriting it. Choose another title or edit that post.\n", filepath.Join(*site, "content", "posts", slug))
 		return exitFindings
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -77,48 +87,93 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
-		fmt.Fprintf(stderr, "peerpress new: %s already exists; not overwriting it. Choose another title or edit that file.\n", rel)
+		fmt.Fprintf(stderr, "peerpress new: %s already exists; not overwriting it. Choose another title or edit that file.\n", path)
 		return exitFindings
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "peerpress new: %v\n", err)
 		return exitFindings
 	}
-	_, err = io.WriteString(f, scaffold(title, id, t))
+	_, err = io.WriteString(f, scaffold(title, person, reviewersFor(pol, id), t))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(path)
 		fmt.Fprintf(stderr, "peerpress new: %v\n", err)
 		return exitFindings
 	}
-	fmt.Fprintf(stdout, "created %s\nnext: write the post, fill in summary and reviewed_by, then preview it with: peerpress serve\n", filepath.ToSlash(rel))
+	siteFlag := ""
+	if filepath.Clean(*site) != "." {
+		siteFlag = " -site " + *site
+	}
+	fmt.Fprintf(stdout, "created %s (a draft by %s)\n", path, person.Name)
+	fmt.Fprintf(stdout, "next: write it and watch it in the browser with\n  peerpress serve%s    (then open http://127.0.0.1:1313/posts/%s/)\n", siteFlag, slug)
+	fmt.Fprintf(stdout, "when it is ready: list your reviewers in reviewed_by, rewrite the summary, remove draft: true, and run\n  peerpress check%s %s\n", siteFlag, filepath.ToSlash(rel))
 	return exitOK
 }
 
-func peopleIDs(p *policy.Policy) []string {
+// authorIDs lists the ids of the active people who may write posts.
+func authorIDs(p *policy.Policy) []string {
 	var ids []string
 	for _, person := range p.People() {
-		ids = append(ids, person.ID)
+		if person.Active && person.HasRole(policy.RoleAuthor) {
+			ids = append(ids, person.ID)
+		}
 	}
 	return ids
 }
 
+// reviewers are the people who can approve a post by an author, by role.
+type reviewers struct{ any, legal, comms []string }
+
+func reviewersFor(p *policy.Policy, author string) reviewers {
+	var r reviewers
+	for _, person := range p.People() {
+		if !person.Active || person.ID == author {
+			continue
+		}
+		if person.HasRole(policy.RoleReviewer) {
+			r.any = append(r.any, person.ID)
+		}
+		if person.HasRole(policy.RoleLegal) {
+			r.legal = append(r.legal, person.ID)
+		}
+		if person.HasRole(policy.RoleComms) {
+			r.comms = append(r.comms, person.ID)
+		}
+	}
+	return r
+}
+
 // scaffold is a new post's text: every required key present, the ones the
 // author must still decide marked with a comment.
-func scaffold(title, author string, t time.Time) string {
-	return "---\n" +
-		"title: " + strconv.Quote(title) + "\n" +
-		"date: " + t.Format(time.RFC3339) + "\n" +
-		"summary: \"\"      # REQUIRED: one or two plain sentences for lists, feeds and previews\n" +
-		"authors: [" + author + "]\n" +
-		"reviewed_by: []   # REQUIRED: people ids from policy/people.yaml with the reviewer role, not you;\n" +
-		"                  # public posts need 2, internal 1; legal if you mention competitors, comms for voice: official\n" +
-		"audience: public  # public | internal (internal posts are built only with -audience internal)\n" +
-		"voice: personal   # personal | official (the company's voice)\n" +
-		"tags: []\n" +
-		"products: []      # employer products the post discusses: your byline and shares will carry the disclosure\n" +
-		"draft: true       # remove when it is ready to publish\n" +
-		"---\n\n" +
-		"Write for a peer: what you tried, what you measured, what you would do again.\n"
+func scaffold(title string, author *policy.Person, r reviewers, t time.Time) string {
+	list := func(ids []string) string {
+		if len(ids) == 0 {
+			return "nobody yet: ask your policy owner"
+		}
+		return strings.Join(ids, ", ")
+	}
+	var b strings.Builder
+	b.WriteString("---\n")
+	b.WriteString("title: " + strconv.Quote(title) + "\n")
+	b.WriteString("date: " + t.Truncate(time.Second).Format(time.RFC3339) + "\n")
+	b.WriteString("summary: " + strconv.Quote(title+".") + "  # rewrite: one or two plain sentences for lists, feeds and previews\n")
+	b.WriteString("authors: [" + author.ID + "]  # " + author.Name + "; co-authors are people ids too\n")
+	b.WriteString("# reviewed_by: who approved the post; fill it in once they have. Reviewers are people\n")
+	b.WriteString("# from policy/people.yaml other than the authors: as many as review.min_reviewers in\n")
+	b.WriteString("# policy/disclosure.yaml asks (2 for a public post, 1 for an internal one, by default).\n")
+	b.WriteString("#   reviewers: " + list(r.any) + "\n")
+	b.WriteString("#   a post that names a competitor also needs legal: " + list(r.legal) + "\n")
+	b.WriteString("#   a post with voice: official also needs comms: " + list(r.comms) + "\n")
+	b.WriteString("reviewed_by: []\n")
+	b.WriteString("audience: public  # public | internal (internal posts are built only with -audience internal)\n")
+	b.WriteString("voice: personal   # personal | official (the company's voice)\n")
+	b.WriteString("tags: []\n")
+	b.WriteString("products: []      # employer products the post discusses: the byline and share texts then carry the disclosure\n")
+	b.WriteString("draft: true       # shown in peerpress serve, never built; remove it when the post is ready\n")
+	b.WriteString("---\n\n")
+	b.WriteString("Write for a peer: what you tried, what you measured, what you would do again.\n")
+	return b.String()
 }
