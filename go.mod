@@ -16,5 +16,6 @@ require (
 
 require (
 	github.com/dlclark/regexp2/v2 v2.2.1 // indirect
+	github.com/gorilla/feeds v1.2.0 // indirect
 	gopkg.in/yaml.v2 v2.3.0 // indirect
 )
