@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,10 +37,14 @@ type renderer struct {
 	hidden []*policy.Post
 	// rendered maps a post to its policy record and feed items, for verify.
 	checks map[*Post]*policy.Post
+	// resources are the bundles' files by post source, built on first use.
+	resources map[string][]string
+	base      string // cfg.basePath()
 }
 
 func newRenderer(opts Options, site *Site) (*renderer, error) {
 	r := &renderer{opts: opts, site: site, cfg: site.Config, checks: map[*Post]*policy.Post{}}
+	r.base = r.cfg.basePath()
 	r.md = opts.cache.mdEngine(markdown.Options{UnsafeHTML: r.cfg.Markup.UnsafeHTML, TOCMinHeadings: r.cfg.Markup.TOCMinHeadings})
 	theme, err := r.themeFS()
 	if err != nil {
@@ -100,7 +105,7 @@ func (r *renderer) funcs() template.FuncMap {
 	return template.FuncMap{
 		"dateFmt": func(t time.Time) string { return t.Format("2 January 2006") },
 		"isoDate": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"relURL":  func(p string) string { return r.cfg.basePath() + strings.TrimPrefix(p, "/") },
+		"relURL":  func(p string) string { return r.base + strings.TrimPrefix(p, "/") },
 		"absURL":  func(p string) string { return r.cfg.BaseURL + strings.TrimPrefix(p, "/") },
 		"add":     func(a, b int) int { return a + b },
 		"sub":     func(a, b int) int { return a - b },
@@ -210,11 +215,11 @@ func (r *renderer) prepare(ctx context.Context) error {
 	for i, p := range posts {
 		r.checks[p] = jobs[i].sp.check
 	}
-	sort.Slice(posts, func(i, j int) bool {
-		if !posts[i].Date.Equal(posts[j].Date) {
-			return posts[i].Date.After(posts[j].Date)
+	slices.SortFunc(posts, func(a, b *Post) int {
+		if c := b.Date.Compare(a.Date); c != 0 {
+			return c
 		}
-		return posts[i].Slug < posts[j].Slug
+		return strings.Compare(a.Slug, b.Slug)
 	})
 	r.posts = posts
 	authors, tags, err := r.taxonomies(posts)
@@ -228,10 +233,10 @@ func (r *renderer) prepare(ctx context.Context) error {
 	if len(posts) > 0 {
 		r.info.Year = posts[0].Date.Year()
 	}
-	for _, p := range posts {
-		r.shareSet(p)
-	}
-	return nil
+	return forEach(ctx, len(posts), func(i int) error {
+		r.shareSet(posts[i])
+		return nil
+	})
 }
 
 // plan lists every output of the site with the function that makes it.
@@ -309,14 +314,15 @@ func (r *renderer) plan() ([]Pending, Stats, error) {
 	feeds := r.feeds(posts, authors, tags)
 	plan = append(plan, feeds...)
 	stats.Feeds = len(feeds)
-	data("sitemap.xml", r.sitemap(plan))
+	listed := slices.Clone(plan) // plan is sorted in place below
+	plan = append(plan, Pending{Path: "sitemap.xml", Gen: func() ([]byte, error) { return r.sitemap(listed), nil }})
 	data("robots.txt", r.robots())
 	static, err := r.static()
 	if err != nil {
 		return nil, stats, err
 	}
 	plan = append(plan, static...)
-	sort.Slice(plan, func(i, j int) bool { return plan[i].Path < plan[j].Path })
+	slices.SortFunc(plan, func(a, b Pending) int { return strings.Compare(a.Path, b.Path) })
 	for i := 1; i < len(plan); i++ {
 		if plan[i].Path == plan[i-1].Path {
 			return nil, stats, fmt.Errorf("two outputs would be written to %s; rename one of the posts, tags, aliases or static files", plan[i].Path)
@@ -345,7 +351,7 @@ func (r *renderer) render(ctx context.Context) ([]Output, Stats, error) {
 
 // urls returns the site-relative and absolute URL of an output path.
 func (r *renderer) urls(rel string) (relURL, absURL string) {
-	return r.cfg.basePath() + rel, r.cfg.BaseURL + rel
+	return r.base + rel, r.cfg.BaseURL + rel
 }
 
 func (r *renderer) siteFeedLinks() []FeedLink {
@@ -404,19 +410,24 @@ func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 
 // decode turns a checked post into a Post with its Markdown rendered once.
 func (r *renderer) decode(sp sourcePost, future bool) (*Post, error) {
+	if base := r.opts.cache.decoded(sp.check, future, r.cfg.BaseURL, r.site.Policy); base != nil {
+		p := *base
+		return &p, nil
+	}
 	m, f := sp.check.Meta, sp.check.File
-	res := r.opts.cache.markdown(f.Path)
-	if res == nil {
-		var err error
-		if res, err = r.md.Render(f.Body); err != nil {
+	md := r.opts.cache.markdown(f.Path)
+	if md == nil {
+		res, err := r.md.Render(f.Body)
+		if err != nil {
 			return nil, fmt.Errorf("render %s: %w", f.Path, err)
 		}
-		r.opts.cache.putMarkdown(f.Path, res)
+		md = r.opts.cache.putMarkdown(f.Path, res)
 	}
+	res := md.res
 	p := &Post{
-		Source: f.Path, Dir: sp.bundle, Slug: slugOf(sp), Title: m.Title, Summary: m.Summary, Description: m.Description,
+		Source: f.Path, Dir: sp.bundle, Slug: r.opts.cache.slugOf(sp), Title: m.Title, Summary: m.Summary, Description: m.Description,
 		Date: m.Date, Lastmod: m.Lastmod, Categories: m.Categories, Audience: m.Audience, Voice: m.Voice, Draft: m.Draft, Future: future,
-		Content: template.HTML(res.HTML), SummaryHTML: template.HTML(res.SummaryHTML), TOC: template.HTML(res.TOC),
+		Content: md.html, SummaryHTML: md.summary, TOC: md.toc,
 		WordCount: res.Words, ReadingTime: res.ReadingMinutes, Aliases: m.Aliases, Products: m.Products,
 	}
 	if p.Description == "" {
@@ -435,7 +446,8 @@ func (r *renderer) decode(sp sourcePost, future bool) (*Post, error) {
 	} else if len(res.Images) > 0 && !strings.Contains(res.Images[0].Dest, "://") {
 		p.Image = r.cfg.BaseURL + "posts/" + p.Slug + "/" + strings.TrimPrefix(res.Images[0].Dest, "./")
 	}
-	p.Disclosure = r.site.Policy.DiscussesProducts(sp.check)
+	p.Disclosure = r.opts.cache.discloses(r.site.Policy, sp.check)
+	r.opts.cache.putDecoded(sp.check, future, r.cfg.BaseURL, r.site.Policy, p)
 	return p, nil
 }
 
@@ -484,6 +496,7 @@ func (r *renderer) taxonomies(posts []*Post) ([]*Author, []*Term, error) {
 		return a, nil
 	}
 	byTag := map[string]*Term{}
+	slugs := map[string]string{} // tag name → slug
 	for _, p := range posts {
 		m := r.checks[p].Meta
 		for _, id := range m.Authors {
@@ -501,7 +514,11 @@ func (r *renderer) taxonomies(posts []*Post) ([]*Author, []*Term, error) {
 			}
 		}
 		for _, name := range m.Tags {
-			slug := markdown.Slug(name)
+			slug, ok := slugs[name]
+			if !ok {
+				slug = markdown.Slug(name)
+				slugs[name] = slug
+			}
 			if slug == "" {
 				continue
 			}
@@ -565,8 +582,11 @@ func (r *renderer) shareSet(p *Post) {
 		tags = append(tags, t.Name)
 	}
 	tags = append(tags, r.cfg.Share.Hashtags...)
-	set, _ := share.Build(share.Input{Title: p.Title, URL: p.Permalink, Disclosure: r.site.Policy.ShareDisclosure(), Hashtags: tags}, m.Share)
-	p.Share = &set
+	in := share.Input{Title: p.Title, URL: p.Permalink, Disclosure: r.site.Policy.ShareDisclosure(), Hashtags: tags}
+	p.Share = r.opts.cache.share(r.checks[p], in, func() *share.Set {
+		set, _ := share.Build(in, m.Share)
+		return &set
+	})
 }
 
 // resource reads a bundle file, stripping image metadata when site.yaml asks.
@@ -584,12 +604,18 @@ func (r *renderer) resource(name string) ([]byte, error) {
 }
 
 func (r *renderer) bundleResources(p *Post) []string {
-	for _, sp := range r.site.posts {
-		if sp.check.Path == p.Source {
-			return sp.resources
+	if p.Dir == "" {
+		return nil
+	}
+	if r.resources == nil {
+		r.resources = map[string][]string{}
+		for _, sp := range r.site.posts {
+			if sp.bundle != "" {
+				r.resources[sp.check.Path] = sp.resources
+			}
 		}
 	}
-	return nil
+	return r.resources[p.Source]
 }
 
 func isImage(p string) bool {
@@ -716,7 +742,7 @@ func (r *renderer) verify(outs []Output) []policy.Finding {
 			}
 			slug := slugOf(sp)
 			_, u := r.urls("posts/" + slug + "/")
-			internal = append(internal, policy.InternalPost{File: h.Path, Title: h.Meta.Title, Slug: slug, URL: u})
+			internal = append(internal, policy.InternalPost{File: h.Path, Title: h.Meta.Title, Slug: slug, URL: u, Pos: h.Meta.Pos["audience"]})
 		}
 		arts := make([]policy.Artifact, len(outs))
 		for i, o := range outs {

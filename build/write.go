@@ -7,70 +7,122 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sync"
 )
 
 // Write puts outputs in place at dir: they are written to a temporary
 // directory beside dir through os.Root (which refuses paths that escape it),
-// each file fsynced, and the directory then swapped in for the old one. On
-// any failure the previous contents of dir are left exactly as they were.
+// in parallel, made durable, and the directory then swapped in for the old
+// one. On any failure the previous contents of dir are left exactly as they
+// were.
 func Write(ctx context.Context, dir string, outputs []Output) (err error) {
-	dir = filepath.Clean(dir)
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
+	st, err := newStage(dir)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
+		return err
 	}
 	defer func() {
 		if err != nil {
-			os.RemoveAll(tmp)
+			st.abort()
 		}
 	}()
+	err = forEach(ctx, len(outputs), func(i int) error {
+		return st.write(outputs[i].Path, outputs[i].Data)
+	})
+	if err != nil {
+		return err
+	}
+	return st.commit()
+}
+
+// stage is a build's output directory while it is being filled: a
+// temporary directory beside the target, written through os.Root. Its
+// write method is safe for concurrent use.
+type stage struct {
+	dir, tmp string
+	root     *os.Root
+	mu       sync.Mutex
+	made     map[string]bool // directories that exist in root
+}
+
+// newStage creates the temporary directory for dir.
+func newStage(dir string) (*stage, error) {
+	dir = filepath.Clean(dir)
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("write %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", dir, err)
+	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("write %s: %w", dir, err)
 	}
 	root, err := os.OpenRoot(tmp)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("write %s: %w", dir, err)
 	}
-	defer root.Close()
-	made := map[string]bool{".": true}
-	for _, o := range outputs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if d := path.Dir(o.Path); !made[d] {
-			if err := root.MkdirAll(d, 0o755); err != nil {
-				return fmt.Errorf("write %s: %w", o.Path, err)
-			}
-			made[d] = true
-		}
-		if err := writeFile(root, o); err != nil {
-			return fmt.Errorf("write %s: %w", o.Path, err)
-		}
-	}
-	if err := syncDir(tmp); err != nil {
-		return err
-	}
-	return swap(tmp, dir)
+	return &stage{dir: dir, tmp: tmp, root: root, made: map[string]bool{".": true}}, nil
 }
 
-func writeFile(root *os.Root, o Output) error {
-	f, err := root.OpenFile(o.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+// write writes one output file (rel is slash-separated) in a single write
+// call. Each file is new: writing the same path twice is an error.
+func (s *stage) write(rel string, data []byte) error {
+	if d := path.Dir(rel); !s.exists(d) {
+		s.mu.Lock()
+		err := s.root.MkdirAll(d, 0o755)
+		if err == nil {
+			s.made[d] = true
+		}
+		s.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("write %s: %w", rel, err)
+		}
+	}
+	f, err := s.root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", rel, err)
 	}
-	if _, err := f.Write(o.Data); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return err
+		return fmt.Errorf("write %s: %w", rel, err)
 	}
-	if err := f.Sync(); err != nil {
+	if err := syncFile(f); err != nil {
 		f.Close()
+		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	return nil
+}
+
+func (s *stage) exists(d string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.made[d]
+}
+
+// commit makes everything written durable and swaps the directory in.
+func (s *stage) commit() error {
+	if err := syncTree(s.root, s.tmp); err != nil {
+		s.abort()
+		return fmt.Errorf("write %s: %w", s.dir, err)
+	}
+	s.root.Close()
+	if err := swap(s.tmp, s.dir); err != nil {
+		os.RemoveAll(s.tmp)
 		return err
 	}
-	return f.Close()
+	return nil
+}
+
+// abort removes the temporary directory; the target is untouched.
+func (s *stage) abort() {
+	s.root.Close()
+	os.RemoveAll(s.tmp)
 }
 
 func syncDir(dir string) error {

@@ -49,7 +49,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		dir = filepath.Join(*site, dir)
 	}
 	start := time.Now()
-	res, err := build.Run(ctx, build.Options{Site: os.DirFS(*site), Audience: *audience, Now: t, Drafts: *drafts, BaseURL: *baseURL, Version: version})
+	// Build renders and writes in one streamed pass (the site is never
+	// held in memory whole); dir is replaced only if everything succeeded.
+	res, err := build.Build(ctx, build.Options{Site: os.DirFS(*site), Audience: *audience, Now: t, Drafts: *drafts, BaseURL: *baseURL, Version: version}, dir)
 	if res != nil && res.Report != nil {
 		printFindings(stderr, res, *verbose)
 	}
@@ -60,16 +62,8 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitFor(err, stderr)
 	}
-	rendered := time.Since(start)
-	if err := build.Write(ctx, dir, res.Outputs); err != nil {
-		fmt.Fprintf(stderr, "peerpress build: %v\n", err)
-		return exitFindings
-	}
 	_, warnings, _ := res.Report.Counts()
 	s := res.Stats
-	if *verbose {
-		fmt.Fprintf(stdout, "checked and rendered in %s, written in %s\n", rendered.Round(time.Millisecond), (time.Since(start) - rendered).Round(time.Millisecond))
-	}
 	fmt.Fprintf(stdout, "built %d posts, %d pages, %d feeds, %d files in %s → %s (%d warnings)\n",
 		s.Posts, s.Pages, s.Feeds, s.Files, time.Since(start).Round(time.Millisecond), dir, warnings)
 	return exitOK

@@ -1,0 +1,155 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/peerpress/peerpress/internal/sitegen"
+	"github.com/peerpress/peerpress/policy"
+	"github.com/peerpress/peerpress/themes"
+)
+
+// findingLines formats a report's findings one per line.
+func findingLines(r *policy.Report) string {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s:%d:%d: %s %s: %s\n", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)
+	}
+	return b.String()
+}
+
+// TestBuildMatchesRun checks that the streamed Build writes exactly the
+// tree Run + Write does, with the same report: on the golden mini-site, on
+// a generated site (which has internal posts, so the leak check runs in
+// batches) and for an internal build.
+func TestBuildMatchesRun(t *testing.T) {
+	sites := []struct {
+		name     string
+		fsys     fs.FS
+		audience string
+	}{
+		{"blog", loadSite(t, "blog"), "public"},
+		{"blog-internal", loadSite(t, "blog"), "internal"},
+		{"generated", sitegen.MapFS(300, 7), "public"},
+	}
+	for _, s := range sites {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			opts := Options{Site: s.fsys, Now: testNow, Audience: s.audience, Version: "test"}
+			res, err := Run(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := Write(ctx, filepath.Join(dir, "run"), res.Outputs); err != nil {
+				t.Fatal(err)
+			}
+			bres, err := Build(ctx, opts, filepath.Join(dir, "build"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := readTree(t, filepath.Join(dir, "run")), readTree(t, filepath.Join(dir, "build"))
+			if !bytes.Equal(want, got) {
+				t.Errorf("Build wrote a different tree from Run + Write (%d vs %d bytes)", len(got), len(want))
+			}
+			if w, g := findingLines(res.Report), findingLines(bres.Report); w != g {
+				t.Errorf("reports differ:\nRun:\n%s\nBuild:\n%s", w, g)
+			}
+			if bres.Stats != res.Stats {
+				t.Errorf("stats: Build %+v, Run %+v", bres.Stats, res.Stats)
+			}
+			if bres.Outputs != nil {
+				t.Error("Build kept the outputs in memory")
+			}
+		})
+	}
+}
+
+// TestBuildVerifyFailureKeepsOutput uses a theme whose post page leaves out
+// the disclosure: Build must fail with the same findings as Run, leave the
+// previous output as it was and remove its staging directory.
+func TestBuildVerifyFailureKeepsOutput(t *testing.T) {
+	ctx := context.Background()
+	site := loadSite(t, "blog")
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(ctx, Options{Site: site, Now: testNow}, dir); err != nil {
+		t.Fatal(err)
+	}
+	before := readTree(t, dir)
+
+	theme := fstest.MapFS{}
+	err := fs.WalkDir(themes.Default(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(themes.Default(), p)
+		if p == "layouts/post.html" {
+			data = bytes.ReplaceAll(data, []byte(`{{template "disclosure" .}}`), nil)
+		}
+		theme[p] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Site: site, Now: testNow, Theme: theme}
+	rres, rerr := Run(ctx, opts)
+	bres, berr := Build(ctx, opts, dir)
+	if !errors.Is(rerr, ErrFindings) || !errors.Is(berr, ErrFindings) {
+		t.Fatalf("Run: %v, Build: %v; want ErrFindings from both", rerr, berr)
+	}
+	if w, g := findingLines(rres.Report), findingLines(bres.Report); w != g || !strings.Contains(g, "disclose.") {
+		t.Errorf("reports differ or miss the disclosure finding:\nRun:\n%s\nBuild:\n%s", w, g)
+	}
+	if after := readTree(t, dir); !bytes.Equal(before, after) {
+		t.Error("a failed Build changed the output directory")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Errorf("staging directories left behind: %v", entries)
+	}
+}
+
+// TestBuildReleasesContent checks that Build drops the Content of posts no
+// feed carries, and keeps every post's when a list template shows Content.
+func TestBuildReleasesContent(t *testing.T) {
+	ctx := context.Background()
+	site := sitegen.MapFS(120, 3)
+	site["site.yaml"].Data = bytes.Replace(site["site.yaml"].Data, []byte("limit: 20"), []byte("limit: 2"), 1)
+	res, err := Build(ctx, Options{Site: site, Now: testNow}, filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := 0
+	for _, p := range res.Posts {
+		if p.Content == "" {
+			empty++
+		}
+	}
+	if empty == 0 || empty == len(res.Posts) {
+		t.Errorf("%d of %d posts lost their Content; want some, not all", empty, len(res.Posts))
+	}
+	if res.Posts[0].Content == "" {
+		t.Error("the newest post is in the site feed but lost its Content")
+	}
+
+	// A home page that shows whole posts: nothing may be dropped.
+	site["layouts/home.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{range .Posts}}{{.Content}}{{end}}{{end}}`)}
+	res, err = Build(ctx, Options{Site: site, Now: testNow}, filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Posts {
+		if p.Content == "" {
+			t.Fatalf("%s lost its Content though home.html shows it", p.Source)
+		}
+	}
+}

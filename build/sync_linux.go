@@ -1,0 +1,23 @@
+package build
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// syncFile does nothing on Linux: syncTree flushes the whole staging
+// directory with one syncfs(2) instead of one fsync(2) per file, which on a
+// site of thousands of files costs a journal commit each.
+func syncFile(*os.File) error { return nil }
+
+// syncTree makes every file and directory written under dir durable: one
+// syncfs(2) on the file system that holds it.
+func syncTree(_ *os.Root, dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return unix.Syncfs(int(d.Fd()))
+}

@@ -1,0 +1,27 @@
+//go:build !linux
+
+package build
+
+import (
+	"io/fs"
+	"os"
+)
+
+// syncFile fsyncs a file as it is written.
+func syncFile(f *os.File) error { return f.Sync() }
+
+// syncTree fsyncs every directory under dir (the files were synced as they
+// were written).
+func syncTree(root *os.Root, _ string) error {
+	return fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		f, err := root.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peerpress/peerpress/internal/sitegen"
+)
+
+// measure is one child process's cost.
+type measure struct {
+	wall, cpu time.Duration
+	rss       int64 // peak resident set, bytes
+}
+
+// row is one line of the results table.
+type row struct {
+	posts int
+	tool  string // "peerpress" or "hugo"
+	step  string // "check" or "build"
+	m     measure
+	files int // files in the output, for build
+	bytes int64
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sizes := fs.String("sizes", "1000,10000,100000", "comma-separated post counts")
+	runs := fs.Int("runs", 1, "runs of each command; the median wall time is reported")
+	dir := fs.String("dir", os.TempDir(), "`DIR` for the corpora (about 9 KB per post, and the output about 40 KB per post)")
+	pp := fs.String("peerpress", "", "peerpress `BIN` (default: go build ./cmd/peerpress)")
+	hugo := fs.String("hugo", "", "hugo `BIN` (default: hugo on $PATH or in $GOPATH/bin; \"none\" to skip)")
+	hugoMax := fs.Int("hugo-max", 10000, "largest size to run Hugo on (it is slow and memory-hungry beyond)")
+	seed := fs.Int64("seed", 1, "corpus seed")
+	keep := fs.Bool("keep", false, "keep the corpora and outputs")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(stderr, "peerpress-bench run: bad size %q\n", s)
+			return 2
+		}
+		ns = append(ns, n)
+	}
+	if *runs < 1 {
+		*runs = 1
+	}
+	work, err := os.MkdirTemp(*dir, "peerpress-bench-")
+	if err != nil {
+		fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
+		return 1
+	}
+	if !*keep {
+		defer os.RemoveAll(work)
+	}
+	bin := *pp
+	if bin == "" {
+		bin = filepath.Join(work, "peerpress")
+		fmt.Fprintln(stderr, "building ./cmd/peerpress …")
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/peerpress").CombinedOutput(); err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench run: go build ./cmd/peerpress: %v\n%s", err, out)
+			return 1
+		}
+	}
+	hugoBin := findHugo(*hugo)
+	hugoVersion := ""
+	if hugoBin != "" {
+		out, _ := exec.CommandContext(ctx, hugoBin, "version").Output()
+		hugoVersion = strings.TrimSpace(string(out))
+	}
+	ppVersion, _ := exec.CommandContext(ctx, bin, "version").Output()
+	fmt.Fprintf(stdout, "# peerpress-bench: %s, GOMAXPROCS=%d, %d CPUs, %s\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), strings.TrimSpace(string(ppVersion)))
+	if hugoVersion != "" {
+		fmt.Fprintf(stdout, "# %s\n", hugoVersion)
+	} else {
+		fmt.Fprintln(stdout, "# hugo: not found, skipped")
+	}
+	fmt.Fprintf(stdout, "# corpus: internal/sitegen seed %d, -now %s; median of %d run(s)\n\n", *seed, sitegen.Now, *runs)
+
+	var rows []row
+	for _, n := range ns {
+		site := filepath.Join(work, fmt.Sprintf("site-%d", n))
+		fmt.Fprintf(stderr, "generating %d posts …\n", n)
+		if err := sitegen.Write(site, n, *seed); err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
+			return 1
+		}
+		out := filepath.Join(work, fmt.Sprintf("public-%d", n))
+		m, err := measureRuns(ctx, *runs, nil, bin, "check", "-site", site, "-now", sitegen.Now)
+		if err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench run: peerpress check (%d posts): %v\n", n, err)
+			return 1
+		}
+		rows = append(rows, row{posts: n, tool: "peerpress", step: "check", m: m})
+		fmt.Fprintf(stderr, "  peerpress check  %s\n", m)
+		m, err = measureRuns(ctx, *runs, func() { os.RemoveAll(out) }, bin, "build", "-site", site, "-out", out, "-now", sitegen.Now)
+		if err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench run: peerpress build (%d posts): %v\n", n, err)
+			return 1
+		}
+		files, size := treeSize(out)
+		rows = append(rows, row{posts: n, tool: "peerpress", step: "build", m: m, files: files, bytes: size})
+		fmt.Fprintf(stderr, "  peerpress build  %s\n", m)
+		if !*keep {
+			os.RemoveAll(out)
+			os.RemoveAll(site)
+		}
+		if hugoBin != "" && n <= *hugoMax {
+			hsite := filepath.Join(work, fmt.Sprintf("hugo-%d", n))
+			fmt.Fprintf(stderr, "generating %d posts for Hugo …\n", n)
+			if err := sitegen.WriteHugo(hsite, n, *seed); err != nil {
+				fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
+				return 1
+			}
+			hout := filepath.Join(hsite, "public")
+			clean := func() {
+				os.RemoveAll(hout)
+				os.RemoveAll(filepath.Join(hsite, "resources"))
+			}
+			m, err := measureRuns(ctx, *runs, clean, hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock")
+			if err != nil {
+				fmt.Fprintf(stderr, "peerpress-bench run: hugo (%d posts): %v\n", n, err)
+				return 1
+			}
+			files, size := treeSize(hout)
+			rows = append(rows, row{posts: n, tool: "hugo", step: "build", m: m, files: files, bytes: size})
+			fmt.Fprintf(stderr, "  hugo build       %s\n", m)
+			if !*keep {
+				os.RemoveAll(hsite)
+			}
+		}
+	}
+	printTable(stdout, rows)
+	if *keep {
+		fmt.Fprintf(stdout, "\ncorpora and outputs kept in %s\n", work)
+	}
+	return 0
+}
+
+func (m measure) String() string {
+	return fmt.Sprintf("wall %s  cpu %s  rss %s", secs(m.wall), secs(m.cpu), mib(m.rss))
+}
+
+// measureRuns runs a command runs times (calling before, untimed, ahead of
+// each) and returns the run with the median wall time.
+func measureRuns(ctx context.Context, runs int, before func(), name string, args ...string) (measure, error) {
+	var ms []measure
+	for i := 0; i < runs; i++ {
+		if before != nil {
+			before()
+		}
+		m, err := measureOnce(ctx, name, args...)
+		if err != nil {
+			return m, err
+		}
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].wall < ms[j].wall })
+	return ms[len(ms)/2], nil
+}
+
+// measureOnce runs a child process and reads its cost from the kernel:
+// wall time around Start/Wait, user+system time and ru_maxrss from its
+// rusage.
+func measureOnce(ctx context.Context, name string, args ...string) (measure, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			return measure{}, err
+		}
+		return measure{}, fmt.Errorf("%v\n%s", err, tail(out.String(), 4000))
+	}
+	st := cmd.ProcessState
+	return measure{wall: wall, cpu: st.UserTime() + st.SystemTime(), rss: peakRSS(st)}, nil
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// findHugo resolves the -hugo flag.
+func findHugo(flagValue string) string {
+	switch flagValue {
+	case "none":
+		return ""
+	case "":
+		if p, err := exec.LookPath("hugo"); err == nil {
+			return p
+		}
+		gopath := os.Getenv("GOPATH")
+		if gopath == "" {
+			home, _ := os.UserHomeDir()
+			gopath = filepath.Join(home, "go")
+		}
+		if p := filepath.Join(gopath, "bin", "hugo"); fileExists(p) {
+			return p
+		}
+		return ""
+	}
+	return flagValue
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// treeSize counts the files and bytes under dir.
+func treeSize(dir string) (files int, size int64) {
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				files++
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	return files, size
+}
+
+// printTable prints the rows as a Markdown table, then the ratios the
+// targets are stated in.
+func printTable(w io.Writer, rows []row) {
+	fmt.Fprintln(w, "| posts | tool | step | wall | CPU (user+sys) | peak RSS | output |")
+	fmt.Fprintln(w, "|---:|---|---|---:|---:|---:|---:|")
+	for _, r := range rows {
+		outp := ""
+		if r.files > 0 {
+			outp = fmt.Sprintf("%d files, %s", r.files, mib(r.bytes))
+		}
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s |\n", r.posts, r.tool, r.step, secs(r.m.wall), secs(r.m.cpu), mib(r.m.rss), outp)
+	}
+	find := func(n int, tool, step string) (measure, bool) {
+		for _, r := range rows {
+			if r.posts == n && r.tool == tool && r.step == step {
+				return r.m, true
+			}
+		}
+		return measure{}, false
+	}
+	var sizes []int
+	for _, r := range rows {
+		if len(sizes) == 0 || sizes[len(sizes)-1] != r.posts {
+			sizes = append(sizes, r.posts)
+		}
+	}
+	fmt.Fprintln(w)
+	for _, n := range sizes {
+		pb, ok1 := find(n, "peerpress", "build")
+		hb, ok2 := find(n, "hugo", "build")
+		if ok1 && ok2 && hb.wall > 0 && hb.rss > 0 {
+			fmt.Fprintf(w, "%d posts: peerpress build (with check) / hugo: wall %.3f×, CPU %.3f×, peak RSS %.3f×\n",
+				n, pb.wall.Seconds()/hb.wall.Seconds(), pb.cpu.Seconds()/hb.cpu.Seconds(), float64(pb.rss)/float64(hb.rss))
+		}
+	}
+	for i := 1; i < len(sizes); i++ {
+		a, ok1 := find(sizes[i-1], "peerpress", "build")
+		b, ok2 := find(sizes[i], "peerpress", "build")
+		if ok1 && ok2 {
+			fmt.Fprintf(w, "peerpress build %d → %d posts (%.0f× the posts): wall %.2f×, peak RSS %.2f×\n",
+				sizes[i-1], sizes[i], float64(sizes[i])/float64(sizes[i-1]), b.wall.Seconds()/a.wall.Seconds(), float64(b.rss)/float64(a.rss))
+		}
+	}
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func mib(b int64) string {
+	if b >= 1<<30 {
+		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/peerpress/peerpress/internal/sitegen"
+)
+
+func runGen(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	n := fs.Int("n", 10000, "number of posts")
+	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same site")
+	hugo := fs.Bool("hugo", false, "write the corpus as a Hugo site")
+	out := fs.String("out", "", "output `DIR` (required)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *out == "" || fs.NArg() > 0 || *n < 0 {
+		fmt.Fprintln(stderr, "usage: peerpress-bench gen [-n N] [-seed S] [-hugo] -out DIR")
+		return 2
+	}
+	start := time.Now()
+	write := sitegen.Write
+	kind := "peerpress"
+	if *hugo {
+		write, kind = sitegen.WriteHugo, "Hugo"
+	}
+	if err := write(*out, *n, *seed); err != nil {
+		fmt.Fprintf(stderr, "peerpress-bench gen: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote a %s site of %d posts to %s in %s (check and build it with -now %s)\n", kind, *n, *out, time.Since(start).Round(time.Millisecond), sitegen.Now)
+	return 0
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/peerpress/peerpress/build"
+	"github.com/peerpress/peerpress/internal/sitegen"
+	"github.com/peerpress/peerpress/policy"
+)
+
+// runProf runs a build (or a check) in this process under runtime/pprof:
+// the same code path as `peerpress build`/`check`, without the CLI around it.
+func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("prof", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	check := fs.Bool("check", false, "profile the policy check alone")
+	cpu := fs.String("cpuprofile", "", "write a CPU profile to `FILE`")
+	mem := fs.String("memprofile", "", "write an allocation profile (alloc_space, inuse_space) to `FILE`")
+	out := fs.String("out", "", "build into `DIR` as `peerpress build` does (default: build.Run, in memory only)")
+	now := fs.String("now", sitegen.Now, "the build clock, RFC 3339")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE] [-out DIR] SITE")
+		return 2
+	}
+	t, err := time.Parse(time.RFC3339, *now)
+	if err != nil {
+		fmt.Fprintf(stderr, "peerpress-bench prof: -now: %v\n", err)
+		return 2
+	}
+	if *cpu != "" {
+		f, err := os.Create(*cpu)
+		if err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *mem != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
+	opts := build.Options{Site: os.DirFS(fs.Arg(0)), Now: t, Version: "bench"}
+	start := time.Now()
+	var stats runtime.MemStats
+	if *check {
+		s, err := build.Load(ctx, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+		rep := s.Check(ctx, opts, policy.Options{Now: t})
+		e, w, _ := rep.Counts()
+		fmt.Fprintf(stdout, "checked %d files in %s: %d errors, %d warnings\n", rep.Files, time.Since(start).Round(time.Millisecond), e, w)
+	} else {
+		var res *build.Result
+		if *out != "" {
+			res, err = build.Build(ctx, opts, *out)
+		} else {
+			res, err = build.Run(ctx, opts)
+		}
+		if err != nil {
+			if res != nil && res.Report != nil && errors.Is(err, build.ErrFindings) {
+				for i, f := range res.Report.Findings {
+					if i == 10 {
+						break
+					}
+					fmt.Fprintf(stderr, "%s:%d:%d: %s %s: %s\n", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)
+				}
+			}
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+		runtime.ReadMemStats(&stats)
+		fmt.Fprintf(stdout, "built %d posts, %d files in %s; heap in use at the end %d MiB, peak heap %d MiB\n",
+			res.Stats.Posts, res.Stats.Files, time.Since(start).Round(time.Millisecond), stats.HeapInuse>>20, stats.HeapSys>>20)
+		runtime.KeepAlive(res)
+	}
+	if *mem != "" {
+		f, err := os.Create(*mem)
+		if err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}
