@@ -16,6 +16,7 @@ import (
 
 	"github.com/peerpress/peerpress/build/markdown"
 	"github.com/peerpress/peerpress/build/share"
+	"github.com/peerpress/peerpress/build/source"
 	"github.com/peerpress/peerpress/policy"
 	"github.com/peerpress/peerpress/themes"
 )
@@ -37,9 +38,14 @@ type renderer struct {
 	hidden []*policy.Post
 	// rendered maps a post to its policy record and feed items, for verify.
 	checks map[*Post]*policy.Post
+	// lazyBodies defers rendering post bodies from prepare to the streamed
+	// build (see Build), which renders each just before its page.
+	lazyBodies bool
 	// resources are the bundles' files by post source, built on first use.
 	resources map[string][]string
 	base      string // cfg.basePath()
+	// feed is what the feeds of the plan share (feeds.go); set by plan.
+	feed *feedState
 }
 
 func newRenderer(opts Options, site *Site) (*renderer, error) {
@@ -314,7 +320,12 @@ func (r *renderer) plan() ([]Pending, Stats, error) {
 	feeds := r.feeds(posts, authors, tags)
 	plan = append(plan, feeds...)
 	stats.Feeds = len(feeds)
-	listed := slices.Clone(plan) // plan is sorted in place below
+	// The sitemap needs the paths only (plan is sorted in place below; the
+	// closures are not kept, so a streamed build can release them).
+	listed := make([]Pending, len(plan))
+	for i := range plan {
+		listed[i].Path = plan[i].Path
+	}
 	plan = append(plan, Pending{Path: "sitemap.xml", Gen: func() ([]byte, error) { return r.sitemap(listed), nil }})
 	data("robots.txt", r.robots())
 	static, err := r.static()
@@ -401,7 +412,15 @@ func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 	if r.opts.Audience == "internal" {
 		pg.NoIndex = true
 	}
+	// One allocation of about the page's size instead of a dozen doublings:
+	// the default theme's markup is 4–10 KiB, plus a post's body and
+	// contents, or about 1 KiB per listed post.
 	var buf bytes.Buffer
+	size := 8<<10 + 1<<10*len(pg.Posts)
+	if pg.Post != nil {
+		size += 4<<10 + len(pg.Post.Content) + len(pg.Post.TOC)
+	}
+	buf.Grow(size)
 	if err := r.tmpl[pg.Kind].ExecuteTemplate(&buf, "base", pg); err != nil {
 		return nil, fmt.Errorf("render %s: %w", rel, err)
 	}
@@ -410,25 +429,11 @@ func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 
 // decode turns a checked post into a Post with its Markdown rendered once.
 func (r *renderer) decode(sp sourcePost, future bool) (*Post, error) {
-	if base := r.opts.cache.decoded(sp.check, future, r.cfg.BaseURL, r.site.Policy); base != nil {
-		p := *base
-		return &p, nil
-	}
 	m, f := sp.check.Meta, sp.check.File
-	md := r.opts.cache.markdown(f.Path)
-	if md == nil {
-		res, err := r.md.Render(f.Body)
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", f.Path, err)
-		}
-		md = r.opts.cache.putMarkdown(f.Path, res)
-	}
-	res := md.res
 	p := &Post{
 		Source: f.Path, Dir: sp.bundle, Slug: r.opts.cache.slugOf(sp), Title: m.Title, Summary: m.Summary, Description: m.Description,
 		Date: m.Date, Lastmod: m.Lastmod, Categories: m.Categories, Audience: m.Audience, Voice: m.Voice, Draft: m.Draft, Future: future,
-		Content: md.html, SummaryHTML: md.summary, TOC: md.toc,
-		WordCount: res.Words, ReadingTime: res.ReadingMinutes, Aliases: m.Aliases, Products: m.Products,
+		Aliases: m.Aliases, Products: m.Products,
 	}
 	if p.Description == "" {
 		p.Description = p.Summary
@@ -443,12 +448,36 @@ func (r *renderer) decode(sp sourcePost, future bool) (*Post, error) {
 	}
 	if m.Image != "" {
 		p.Image = r.cfg.BaseURL + "posts/" + p.Slug + "/" + strings.TrimPrefix(m.Image, "./")
-	} else if len(res.Images) > 0 && !strings.Contains(res.Images[0].Dest, "://") {
-		p.Image = r.cfg.BaseURL + "posts/" + p.Slug + "/" + strings.TrimPrefix(res.Images[0].Dest, "./")
 	}
 	p.Disclosure = r.opts.cache.discloses(r.site.Policy, sp.check)
-	r.opts.cache.putDecoded(sp.check, future, r.cfg.BaseURL, r.site.Policy, p)
+	if !r.lazyBodies {
+		if err := r.renderBody(p, f); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// renderBody renders a post's Markdown (once: the result is reused by its
+// page, every feed and the verify stage) and fills the fields that come
+// from it. prepare calls it for every post, unless lazyBodies defers it to
+// the streamed build, which renders each body just before its page.
+func (r *renderer) renderBody(p *Post, f *source.File) error {
+	md := r.opts.cache.markdown(f.Path)
+	if md == nil {
+		res, err := r.md.Render(f.Body)
+		if err != nil {
+			return fmt.Errorf("render %s: %w", f.Path, err)
+		}
+		md = r.opts.cache.putMarkdown(f.Path, res)
+	}
+	res := md.res
+	p.Content, p.SummaryHTML, p.TOC = md.html, md.summary, md.toc
+	p.WordCount, p.ReadingTime = res.Words, res.ReadingMinutes
+	if p.Image == "" && len(res.Images) > 0 && !strings.Contains(res.Images[0].Dest, "://") {
+		p.Image = r.cfg.BaseURL + "posts/" + p.Slug + "/" + strings.TrimPrefix(res.Images[0].Dest, "./")
+	}
+	return nil
 }
 
 // taxonomies links posts to authors and tags.

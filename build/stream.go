@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"strings"
 	"sync"
 	"text/template/parse"
 	"time"
@@ -20,9 +21,11 @@ import (
 // any failure dir is left exactly as it was. The files written are
 // byte-for-byte those of Run's Outputs.
 //
-// Result.Outputs is nil. To keep memory flat, a post's Content is released
-// once its page is written unless a feed or a template other than the post
-// page needs it, so Result.Posts may carry empty Content.
+// Result.Outputs is nil. To keep memory flat, with the default theme each
+// post's parsed source is released once its page is written, and so are
+// its Content and share snippets unless a feed or a template other than
+// the post page needs them: Result.Posts may carry empty Content and nil
+// Share.
 func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 	if opts.Audience == "" {
 		opts.Audience = "public"
@@ -81,7 +84,16 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 // stream renders every output on GOMAXPROCS goroutines and hands each to
 // st as soon as it exists. It returns the verify stage's findings, the same
 // as r.verify would on the whole output.
+//
+// It works in two phases. First each post's own outputs (its page, share
+// snippets and bundle files) are made, post by post, and the post is
+// verified; with the default theme its Markdown is rendered just before
+// (lazyBodies) and its Content and share snippets released just after,
+// unless a feed needs them. Then the rest: lists, feeds, sitemap, static
+// files, which see every post's reading time and word count. So the
+// Markdown of the whole site is never in memory at once.
 func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Finding, error) {
+	r.lazyBodies = r.defaultTheme()
 	if err := r.prepare(ctx); err != nil {
 		return Stats{}, nil, err
 	}
@@ -91,30 +103,73 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 	}
 	stats.Files = len(plan)
 
-	// The post behind each post page, for the per-post verification.
-	pageOf := make(map[string]int, len(r.posts))
-	for i, p := range r.posts {
-		pageOf["posts/"+p.Slug+"/index.html"] = i
+	// Each post's outputs, by its directory posts/<slug>/.
+	dirOf := make(map[string]int, len(r.posts))
+	for k, p := range r.posts {
+		dirOf["posts/"+p.Slug+"/"] = k
+	}
+	groups := make([][]int, len(r.posts))
+	var rest []int
+	for i, out := range plan {
+		if k, ok := dirOf[postDir(out.Path)]; ok {
+			groups[k] = append(groups[k], i)
+		} else {
+			rest = append(rest, i)
+		}
 	}
 	keep := r.contentNeeded()
+	dropShare := keep != nil && !r.templatesMention("Share")
 	rendered := make([][]policy.Finding, len(r.posts))
 	leaks := newLeakBatch(r)
-
-	err = forEach(ctx, len(plan), func(i int) error {
+	emit := func(i int) ([]byte, error) {
 		out := plan[i]
+		plan[i].Gen = nil // release what the closure holds once written
 		data, err := out.Gen()
 		if err != nil {
-			return err
-		}
-		if k, ok := pageOf[out.Path]; ok {
-			p := r.posts[k]
-			rendered[k] = r.site.Policy.CheckRendered([]policy.Rendered{r.rendered(p, data)})
-			if keep != nil && !keep[p] {
-				p.Content = ""
-			}
+			return nil, err
 		}
 		leaks.add(out.Path, data)
-		return st.write(out.Path, data)
+		return data, st.write(out.Path, data)
+	}
+
+	err = forEach(ctx, len(r.posts), func(k int) error {
+		p := r.posts[k]
+		if r.lazyBodies {
+			if err := r.renderBody(p, r.checks[p].File); err != nil {
+				return err
+			}
+		}
+		page := "posts/" + p.Slug + "/index.html"
+		for _, i := range groups[k] {
+			path := plan[i].Path
+			data, err := emit(i)
+			if err != nil {
+				return err
+			}
+			if path == page {
+				rendered[k] = r.site.Policy.CheckRendered([]policy.Rendered{r.rendered(p, data)})
+			}
+		}
+		if keep != nil && !keep[p] {
+			p.Content = ""
+			if dropShare {
+				p.Share = nil
+			}
+		}
+		if r.lazyBodies {
+			// The source (its bytes and front-matter tree) has served the
+			// check, the Markdown and the verification: nothing after this
+			// reads it.
+			r.checks[p].File = nil
+		}
+		return nil
+	})
+	if err != nil {
+		return stats, nil, err
+	}
+	err = forEach(ctx, len(rest), func(j int) error {
+		_, err := emit(rest[j])
+		return err
 	})
 	if err != nil {
 		return stats, nil, err
@@ -124,6 +179,19 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 		findings = append(findings, fs...)
 	}
 	return stats, append(findings, leaks.flush()...), nil
+}
+
+// postDir returns "posts/<name>/" for an output path under posts/, else "".
+func postDir(p string) string {
+	rest, ok := strings.CutPrefix(p, "posts/")
+	if !ok {
+		return ""
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		return ""
+	}
+	return p[:len("posts/")+i+1]
 }
 
 // rendered is what the verify stage checks for one post, given its page.
@@ -146,7 +214,7 @@ func (r *renderer) rendered(p *Post, page []byte) policy.Rendered {
 // Build and Run differ), and unless feeds carry every post.
 func (r *renderer) contentNeeded() map[*Post]bool {
 	limit := r.cfg.Feeds.Limit
-	if limit <= 0 || !r.defaultTheme() || r.templatesUseContent() {
+	if limit <= 0 || !r.defaultTheme() || r.templatesMention("Content") {
 		return nil
 	}
 	keep := map[*Post]bool{}
@@ -179,9 +247,9 @@ func (r *renderer) defaultTheme() bool {
 	return true
 }
 
-// templatesUseContent reports whether any template but those post.html
-// defines names a field or method called Content.
-func (r *renderer) templatesUseContent() bool {
+// templatesMention reports whether any template but those post.html
+// defines names a field or method called name.
+func (r *renderer) templatesMention(name string) bool {
 	own := map[string]bool{}
 	if data, err := fs.ReadFile(r.theme, "layouts/post.html"); err == nil {
 		t, err := template.New("post.html").Funcs(r.funcs()).Parse(string(data))
@@ -197,7 +265,7 @@ func (r *renderer) templatesUseContent() bool {
 			if kind == "post" && own[d.Name()] {
 				continue
 			}
-			if d.Tree != nil && mentions(d.Tree.Root, "Content") {
+			if d.Tree != nil && mentions(d.Tree.Root, name) {
 				return true
 			}
 		}
