@@ -4,7 +4,7 @@
 // Usage:
 //
 //	peerpress build   [-site DIR] [-out DIR] [-audience public|internal] [-now RFC3339] [-drafts] [-baseurl URL] [-v]
-//	peerpress check   [-site DIR] [-format text|json|sarif|github] [-now RFC3339] [-changed-since REV] [-explain RULE] [PATH...]
+//	peerpress check   [-site DIR] [-format text|json|sarif|github] [-sarif FILE] [-now RFC3339] [-changed-since REV] [-approvals FILE] [-head SHA] [-explain RULE] [PATH...]
 //	peerpress serve   [-site DIR] [-addr 127.0.0.1:1313]
 //	peerpress new     [-site DIR] [-author ID] TITLE
 //	peerpress share   [-site DIR] [-format text|json] POST
@@ -55,7 +55,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"build", "[-site DIR] [-out DIR] [-audience public|internal] [-now TIME] [-drafts] [-baseurl URL] [-v]", "check the policy, then render the site into -out", runBuild},
-		{"check", "[-site DIR] [-format text|json|sarif|github] [-now TIME] [-changed-since REV] [-explain RULE] [PATH...]", "run the policy check alone and report every problem at file:line", runCheck},
+		{"check", "[-site DIR] [-format text|json|sarif|github] [-sarif FILE] [-now TIME] [-changed-since REV] [-approvals FILE] [-head SHA] [-explain RULE] [PATH...]", "run the policy check alone and report every problem at file:line", runCheck},
 		{"serve", "[-site DIR] [-addr 127.0.0.1:1313]", "preview the site live, with policy problems shown in the page", runServe},
 		{"new", "[-site DIR] [-author ID] TITLE", "scaffold content/posts/<slug>.md with every required key", runNew},
 		{"share", "[-site DIR] [-format text|json] POST", "print a post's share snippets", runShare},
