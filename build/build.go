@@ -185,28 +185,39 @@ func (s *Site) contentFindings(opts Options) []policy.Finding {
 	return out
 }
 
-// Run loads, checks and renders the site in memory. When the check fails it
-// returns the report and an error wrapping ErrFindings, and renders nothing.
-func Run(ctx context.Context, opts Options) (*Result, error) {
+// checked is the start every build shares: options defaulted, the site
+// loaded and checked, and a renderer ready. When the check fails it returns
+// the report and an error wrapping ErrFindings.
+func checked(ctx context.Context, opts *Options) (*renderer, *Result, error) {
 	if opts.Audience == "" {
 		opts.Audience = "public"
 	}
 	if opts.Audience != "public" && opts.Audience != "internal" {
-		return nil, fmt.Errorf("audience must be public or internal, not %q", opts.Audience)
+		return nil, nil, fmt.Errorf("audience must be public or internal, not %q", opts.Audience)
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	site, err := Load(ctx, opts)
+	site, err := Load(ctx, *opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res := &Result{Config: site.Config, Policy: site.Policy}
-	res.Report = site.Check(ctx, opts, policy.Options{Now: opts.Now})
+	res.Report = site.Check(ctx, *opts, policy.Options{Now: opts.Now})
 	if res.Report.Failed() && !opts.Dev {
-		return res, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
+		return nil, res, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
 	}
-	r, err := newRenderer(opts, site)
+	r, err := newRenderer(*opts, site)
+	if err != nil {
+		return nil, res, err
+	}
+	return r, res, nil
+}
+
+// Run loads, checks and renders the site in memory. When the check fails it
+// returns the report and an error wrapping ErrFindings, and renders nothing.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	r, res, err := checked(ctx, &opts)
 	if err != nil {
 		return res, err
 	}

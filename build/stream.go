@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"text/template/parse"
-	"time"
 
 	"github.com/peerpress/peerpress/policy"
 )
@@ -27,25 +26,7 @@ import (
 // the post page needs them: Result.Posts may carry empty Content and nil
 // Share.
 func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
-	if opts.Audience == "" {
-		opts.Audience = "public"
-	}
-	if opts.Audience != "public" && opts.Audience != "internal" {
-		return nil, fmt.Errorf("audience must be public or internal, not %q", opts.Audience)
-	}
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
-	}
-	site, err := Load(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Config: site.Config, Policy: site.Policy}
-	res.Report = site.Check(ctx, opts, policy.Options{Now: opts.Now})
-	if res.Report.Failed() && !opts.Dev {
-		return res, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
-	}
-	r, err := newRenderer(opts, site)
+	r, res, err := checked(ctx, &opts)
 	if err != nil {
 		return res, err
 	}
