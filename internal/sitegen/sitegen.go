@@ -111,7 +111,7 @@ type corpus struct {
 
 type person struct {
 	id, name, title, github string
-	mastodon, x            bool
+	mastodon, x             bool
 }
 
 func newCorpus(n int, seed int64) *corpus {
