@@ -239,6 +239,9 @@ func (r *renderer) prepare(ctx context.Context) error {
 	if len(posts) > 0 {
 		r.info.Year = posts[0].Date.Year()
 	}
+	if r.lazyBodies {
+		return nil // the streamed build composes each post's snippets before its page
+	}
 	return forEach(ctx, len(posts), func(i int) error {
 		r.shareSet(posts[i])
 		return nil
@@ -276,9 +279,10 @@ func (r *renderer) plan() ([]Pending, Stats, error) {
 		dir := "posts/" + p.Slug + "/"
 		page(dir+"index.html", &Page{Kind: "post", Title: p.Title, Description: p.Description, Post: p, Permalink: p.Permalink,
 			RelPermalink: p.RelPermalink, Feeds: siteFeeds, NoIndex: p.Draft || p.Future})
-		if p.Share != nil {
-			set := p.Share
-			plan = append(plan, Pending{Path: dir + "share.json", Gen: set.JSON})
+		if p.Share != nil || r.lazyBodies && !r.checks[p].Meta.ShareOff {
+			// p.Share is read when the file is made: a streamed build
+			// composes it just before.
+			plan = append(plan, Pending{Path: dir + "share.json", Gen: func() ([]byte, error) { return p.Share.JSON() }})
 		}
 		for _, res := range r.bundleResources(p) {
 			res := res

@@ -3,7 +3,6 @@ package build
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"strings"
 	"sync"
@@ -69,7 +68,7 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 // It works in two phases. First each post's own outputs (its page, share
 // snippets and bundle files) are made, post by post, and the post is
 // verified; with the default theme its Markdown is rendered just before
-// (lazyBodies) and its Content and share snippets released just after,
+// (lazyBodies), as are its share snippets, and both are released just after,
 // unless a feed needs them. Then the rest: lists, feeds, sitemap, static
 // files, which see every post's reading time and word count. So the
 // Markdown of the whole site is never in memory at once.
@@ -102,6 +101,7 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 	dropShare := keep != nil && !r.templatesMention("Share")
 	rendered := make([][]policy.Finding, len(r.posts))
 	leaks := newLeakBatch(r)
+	w := st.writer()
 	emit := func(i int) ([]byte, error) {
 		out := plan[i]
 		plan[i].Gen = nil // release what the closure holds once written
@@ -110,7 +110,7 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 			return nil, err
 		}
 		leaks.add(out.Path, data)
-		return data, st.write(out.Path, data)
+		return data, w.put(out.Path, data)
 	}
 
 	err = forEach(ctx, len(r.posts), func(k int) error {
@@ -119,6 +119,7 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 			if err := r.renderBody(p, r.checks[p].File); err != nil {
 				return err
 			}
+			r.shareSet(p)
 		}
 		page := "posts/" + p.Slug + "/index.html"
 		for _, i := range groups[k] {
@@ -146,12 +147,16 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 		return nil
 	})
 	if err != nil {
+		w.close()
 		return stats, nil, err
 	}
 	err = forEach(ctx, len(rest), func(j int) error {
 		_, err := emit(rest[j])
 		return err
 	})
+	if werr := w.close(); err == nil {
+		err = werr
+	}
 	if err != nil {
 		return stats, nil, err
 	}
@@ -190,7 +195,7 @@ func (r *renderer) rendered(p *Post, page []byte) policy.Rendered {
 // contentNeeded returns the posts whose Content must stay in memory after
 // their page is written: those some feed carries. It returns nil (keep
 // every post's) unless the site uses the embedded default theme, whose post
-// page shows only its own post's Content and whose other templates never
+// page shows only its own post's Content, and no other page's templates
 // mention Content (checked here, so that a change to the theme cannot make
 // Build and Run differ), and unless feeds carry every post.
 func (r *renderer) contentNeeded() map[*Post]bool {
@@ -228,30 +233,64 @@ func (r *renderer) defaultTheme() bool {
 	return true
 }
 
-// templatesMention reports whether any template but those post.html
-// defines names a field or method called name.
+// templatesMention reports whether a page other than a post's own can
+// name a field or method called name: any template reachable from the base
+// template of the other page kinds. (The post page only ever sees its own
+// post's body and snippets with the default theme.)
 func (r *renderer) templatesMention(name string) bool {
-	own := map[string]bool{}
-	if data, err := fs.ReadFile(r.theme, "layouts/post.html"); err == nil {
-		t, err := template.New("post.html").Funcs(r.funcs()).Parse(string(data))
-		if err != nil {
-			return true
-		}
-		for _, d := range t.Templates() {
-			own[d.Name()] = true
-		}
-	}
 	for kind, t := range r.tmpl {
-		for _, d := range t.Templates() {
-			if kind == "post" && own[d.Name()] {
+		if kind == "post" {
+			continue
+		}
+		seen := map[string]bool{}
+		queue := []string{"base"}
+		for len(queue) > 0 {
+			n := queue[0]
+			queue = queue[1:]
+			if seen[n] {
 				continue
 			}
-			if d.Tree != nil && mentions(d.Tree.Root, name) {
+			seen[n] = true
+			d := t.Lookup(n)
+			if d == nil || d.Tree == nil {
+				continue
+			}
+			if mentions(d.Tree.Root, name) {
 				return true
 			}
+			queue = append(queue, calls(d.Tree.Root)...)
 		}
 	}
 	return false
+}
+
+// calls returns the names of the templates a tree invokes.
+func calls(n parse.Node) []string {
+	var out []string
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.TemplateNode:
+			out = append(out, n.Name)
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(n)
+	return out
 }
 
 // mentions reports whether a template tree names the field or method name.

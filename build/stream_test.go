@@ -153,3 +153,34 @@ func TestBuildReleasesContent(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplatesMention checks the analysis that decides what Build may
+// release: with the default theme only the post page shows a post's body
+// and share snippets; a list template that shows them is noticed, whether
+// directly or through a partial it calls.
+func TestTemplatesMention(t *testing.T) {
+	ctx := context.Background()
+	mention := func(site fstest.MapFS, name string) bool {
+		t.Helper()
+		opts := Options{Site: site, Now: testNow}
+		s, err := Load(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := newRenderer(opts, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.templatesMention(name)
+	}
+	site := loadSite(t, "blog")
+	for name, want := range map[string]bool{"Content": false, "Share": false, "TOC": false, "Title": true, "ReadingTime": true} {
+		if got := mention(site, name); got != want {
+			t.Errorf("default theme: templatesMention(%q) = %v, want %v", name, got, want)
+		}
+	}
+	site["layouts/tag.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{range .Posts}}{{template "whole" .}}{{end}}{{end}}{{define "whole"}}{{with .Share}}{{.URL}}{{end}}{{end}}`)}
+	if !mention(site, "Share") {
+		t.Error("a tag page showing share snippets through a partial was not noticed")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sync"
 )
 
@@ -25,13 +26,82 @@ func Write(ctx context.Context, dir string, outputs []Output) (err error) {
 			st.abort()
 		}
 	}()
-	err = forEach(ctx, len(outputs), func(i int) error {
-		return st.write(outputs[i].Path, outputs[i].Data)
-	})
-	if err != nil {
+	w := st.writer()
+	for _, o := range outputs {
+		if err := ctx.Err(); err != nil {
+			w.close()
+			return err
+		}
+		if err := w.put(o.Path, o.Data); err != nil {
+			break
+		}
+	}
+	if err := w.close(); err != nil {
 		return err
 	}
 	return st.commit()
+}
+
+// writers is the number of goroutines a stage writes files on. Creating
+// files and directories mostly waits on the file system, so there are more
+// of them than CPUs, and rendering, which needs the CPUs, never waits for
+// a write.
+func writers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// fileWriter writes files into a stage on writers() goroutines. put queues
+// a file (blocking when the short queue is full, so memory stays bounded)
+// and reports the first error of any write so far; close waits for every
+// queued write and returns that error.
+type fileWriter struct {
+	st    *stage
+	queue chan Output
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	err   error
+}
+
+func (s *stage) writer() *fileWriter {
+	n := writers()
+	w := &fileWriter{st: s, queue: make(chan Output, 4*n)}
+	for i := 0; i < n; i++ {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for o := range w.queue {
+				if w.failed() != nil {
+					continue
+				}
+				if err := s.write(o.Path, o.Data); err != nil {
+					w.mu.Lock()
+					if w.err == nil {
+						w.err = err
+					}
+					w.mu.Unlock()
+				}
+			}
+		}()
+	}
+	return w
+}
+
+func (w *fileWriter) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+func (w *fileWriter) put(rel string, data []byte) error {
+	if err := w.failed(); err != nil {
+		return err
+	}
+	w.queue <- Output{Path: rel, Data: data}
+	return nil
+}
+
+func (w *fileWriter) close() error {
+	close(w.queue)
+	w.wg.Wait()
+	return w.err
 }
 
 // stage is a build's output directory while it is being filled: a

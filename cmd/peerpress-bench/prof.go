@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 
 	"github.com/peerpress/peerpress/build"
@@ -24,13 +25,14 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	check := fs.Bool("check", false, "profile the policy check alone")
 	cpu := fs.String("cpuprofile", "", "write a CPU profile to `FILE`")
 	mem := fs.String("memprofile", "", "write an allocation profile (alloc_space, inuse_space) to `FILE`")
+	traceOut := fs.String("trace", "", "write a runtime/trace execution trace to `FILE` (go tool trace; -pprof=sync|syscall|sched for where goroutines wait)")
 	out := fs.String("out", "", "build into `DIR` as `peerpress build` does (default: build.Run, in memory only)")
 	now := fs.String("now", sitegen.Now, "the build clock, RFC 3339")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE] [-out DIR] SITE")
+		fmt.Fprintln(stderr, "usage: peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE] [-trace FILE] [-out DIR] SITE")
 		return 2
 	}
 	t, err := time.Parse(time.RFC3339, *now)
@@ -53,6 +55,19 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *mem != "" {
 		runtime.MemProfileRate = 64 << 10
+	}
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		if err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			return 1
+		}
+		defer trace.Stop()
 	}
 	opts := build.Options{Site: os.DirFS(fs.Arg(0)), Now: t, Version: "bench"}
 	start := time.Now()

@@ -219,6 +219,12 @@ func (c *corpus) post(i int) post {
 	default:
 		p.title = "Notes on " + strings.Join(words, " ")
 	}
+	if p.internal {
+		// Titles repeat in a large corpus, and a public post must never
+		// carry an internal post's title (audience.leak): internal titles
+		// are numbered and worded apart.
+		p.title = "Lab bulletin " + strconv.Itoa(i) + ": " + strings.Join(words, " ")
+	}
 	p.file = slug(strings.Join(words, " ")) + "-" + strconv.FormatInt(int64(i), 36) + ".md"
 
 	// Authors: one, or two for one post in six; two reviewers who are not authors.
