@@ -1,13 +1,16 @@
 package build
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"strings"
 	"sync"
 	"text/template/parse"
 
+	"github.com/peerpress/peerpress/build/source"
 	"github.com/peerpress/peerpress/policy"
 )
 
@@ -71,7 +74,8 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 // (lazyBodies), as are its share snippets, and both are released just after,
 // unless a feed needs them. Then the rest: lists, feeds, sitemap, static
 // files, which see every post's reading time and word count. So the
-// Markdown of the whole site is never in memory at once.
+// Markdown of the whole site is never in memory at once, nor, after the
+// check, its sources (see sources).
 func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Finding, error) {
 	r.lazyBodies = r.defaultTheme()
 	if err := r.prepare(ctx); err != nil {
@@ -101,6 +105,10 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 	dropShare := keep != nil && !r.templatesMention("Share")
 	rendered := make([][]policy.Finding, len(r.posts))
 	leaks := newLeakBatch(r)
+	var src *sources
+	if r.lazyBodies {
+		src = r.releaseSources()
+	}
 	w := st.writer()
 	emit := func(i int) ([]byte, error) {
 		out := plan[i]
@@ -116,7 +124,11 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 	err = forEach(ctx, len(r.posts), func(k int) error {
 		p := r.posts[k]
 		if r.lazyBodies {
-			if err := r.renderBody(p, r.checks[p].File); err != nil {
+			f, err := src.reload(r.opts.Site, r.checks[p])
+			if err != nil {
+				return err
+			}
+			if err := r.renderBody(p, f); err != nil {
 				return err
 			}
 			r.shareSet(p)
@@ -139,9 +151,8 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 			}
 		}
 		if r.lazyBodies {
-			// The source (its bytes and front-matter tree) has served the
-			// check, the Markdown and the verification: nothing after this
-			// reads it.
+			// The source has served the check, the Markdown and the
+			// verification: nothing after this reads it.
 			r.checks[p].File = nil
 		}
 		return nil
@@ -427,4 +438,65 @@ func (r *renderer) internalPosts() []policy.InternalPost {
 		internal = append(internal, policy.InternalPost{File: h.Path, Title: h.Meta.Title, Slug: slug, URL: u, Pos: h.Meta.Pos["audience"]})
 	}
 	return internal
+}
+
+// sources lets a streamed build drop the bytes of every post file once the
+// check and prepare are done with them, and read each back just before its
+// page: in between, memory holds each post's front-matter tree and a hash
+// of its bytes, not the bytes. A file that changed on disk since it was
+// checked is an error, so what is published is always what was checked.
+type sources struct {
+	seed maphash.Seed
+	held map[*policy.Post]source0
+}
+
+// source0 is what is kept of a released file.
+type source0 struct {
+	sum     uint64 // maphash of File.Data
+	bodyLen int    // len(File.Body); the body is the end of Data
+}
+
+// releaseSources drops the bytes of every post file (keeping the parsed
+// front matter of the posts being rendered, and nothing of the others) and
+// returns what reload needs to read them back.
+func (r *renderer) releaseSources() *sources {
+	s := &sources{seed: maphash.MakeSeed(), held: make(map[*policy.Post]source0, len(r.posts))}
+	rendered := make(map[*policy.Post]bool, len(r.posts))
+	for _, p := range r.posts {
+		cp := r.checks[p]
+		rendered[cp] = true
+		if f := cp.File; f != nil {
+			s.held[cp] = source0{sum: maphash.Bytes(s.seed, f.Data), bodyLen: len(f.Body)}
+			lite := *f
+			lite.Data, lite.Body = nil, nil
+			cp.File = &lite
+		}
+	}
+	for _, sp := range r.site.posts {
+		if !rendered[sp.check] {
+			sp.check.File = nil
+		}
+	}
+	return s
+}
+
+// reload reads a released post file back, checks it is the file that was
+// checked, and puts it back in place for the render and the verification.
+func (s *sources) reload(fsys fs.FS, cp *policy.Post) (*source.File, error) {
+	h, ok := s.held[cp]
+	if !ok {
+		return cp.File, nil
+	}
+	data, err := fs.ReadFile(fsys, cp.Path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", cp.Path, err)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // as source.Parse does
+	if maphash.Bytes(s.seed, data) != h.sum || len(data) < h.bodyLen {
+		return nil, fmt.Errorf("%s changed while the site was being built; build again", cp.Path)
+	}
+	f := *cp.File
+	f.Data, f.Body = data, data[len(data)-h.bodyLen:]
+	cp.File = &f
+	return &f, nil
 }

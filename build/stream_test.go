@@ -184,3 +184,41 @@ func TestTemplatesMention(t *testing.T) {
 		t.Error("a tag page showing share snippets through a partial was not noticed")
 	}
 }
+
+// changingFS serves a post file with different bytes from the second read.
+type changingFS struct {
+	fstest.MapFS
+	name  string
+	reads *int
+}
+
+func (c changingFS) ReadFile(name string) ([]byte, error) {
+	data, err := c.MapFS.ReadFile(name)
+	if name == c.name && err == nil {
+		*c.reads++
+		if *c.reads > 1 {
+			data = append(data, "\nSomething nobody checked.\n"...)
+		}
+	}
+	return data, err
+}
+
+// TestBuildRefusesChangedSource: Build reads each post back before its
+// page; a file that changed since the check must fail the build rather
+// than publish unchecked text.
+func TestBuildRefusesChangedSource(t *testing.T) {
+	site := loadSite(t, "blog")
+	reads := 0
+	fsys := changingFS{MapFS: site, name: "content/posts/hello.md", reads: &reads}
+	dir := filepath.Join(t.TempDir(), "public")
+	_, err := Build(context.Background(), Options{Site: fsys, Now: testNow}, dir)
+	if err == nil || !strings.Contains(err.Error(), "changed while the site was being built") {
+		t.Fatalf("err = %v, want a changed-file error", err)
+	}
+	if reads < 2 {
+		t.Fatalf("the post was read %d times; Build no longer reads it back, so this test tests nothing", reads)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("a failed build created the output directory")
+	}
+}
