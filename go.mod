@@ -15,7 +15,7 @@ require (
 )
 
 require (
-	github.com/dlclark/regexp2/v2 v2.2.1 // indirect
+	github.com/dlclark/regexp2/v2 v2.12.0 // indirect
 	github.com/gorilla/feeds v1.2.0 // indirect
 	gopkg.in/yaml.v2 v2.3.0 // indirect
 )

@@ -64,6 +64,27 @@ type Stats struct {
 	Posts, Pages, Feeds, Files int
 }
 
+// Stage is one stage of a build and how long it took.
+type Stage struct {
+	Name string
+	Time time.Duration
+}
+
+// stopwatch records consecutive stages.
+type stopwatch struct {
+	last   time.Time
+	stages []Stage
+}
+
+func newStopwatch() *stopwatch { return &stopwatch{last: time.Now()} }
+
+// lap ends the current stage, naming it.
+func (s *stopwatch) lap(name string) {
+	now := time.Now()
+	s.stages = append(s.stages, Stage{name, now.Sub(s.last)})
+	s.last = now
+}
+
 // Result is the outcome of Run.
 type Result struct {
 	Config  Config
@@ -72,6 +93,7 @@ type Result struct {
 	Outputs []Output // sorted by Path
 	Posts   []*Post  // the rendered posts, newest first
 	Stats   Stats
+	Stages  []Stage // the wall time of each stage, in the order they ran
 }
 
 // ErrFindings is returned (wrapped) by Run when the policy check or the
@@ -198,12 +220,16 @@ func checked(ctx context.Context, opts *Options) (*renderer, *Result, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	sw := newStopwatch()
 	site, err := Load(ctx, *opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	sw.lap("load")
 	res := &Result{Config: site.Config, Policy: site.Policy}
 	res.Report = site.Check(ctx, *opts, policy.Options{Now: opts.Now})
+	sw.lap("check")
+	res.Stages = sw.stages
 	if res.Report.Failed() && !opts.Dev {
 		return nil, res, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
 	}
@@ -221,11 +247,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	sw := &stopwatch{last: time.Now(), stages: res.Stages}
 	outs, stats, err := r.render(ctx)
 	if err != nil {
 		return res, err
 	}
-	if fs := r.verify(outs); len(fs) > 0 {
+	sw.lap("render")
+	fs := r.verify(outs)
+	sw.lap("verify")
+	res.Stages = sw.stages
+	if len(fs) > 0 {
 		res.Report.Findings = append(res.Report.Findings, fs...)
 		res.Report.Sort()
 		if res.Report.Failed() && !opts.Dev {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"text/template/parse"
+	"time"
 
 	"github.com/peerpress/peerpress/build/source"
 	"github.com/peerpress/peerpress/policy"
@@ -42,7 +43,8 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 			st.abort()
 		}
 	}()
-	stats, findings, err := r.stream(ctx, st)
+	sw := &stopwatch{last: time.Now(), stages: res.Stages}
+	stats, findings, err := r.stream(ctx, st, sw)
 	if err != nil {
 		return res, err
 	}
@@ -60,6 +62,8 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 		return res, err
 	}
 	committed = true
+	sw.lap("commit")
+	res.Stages = sw.stages
 	res.Stats, res.Posts = stats, r.posts
 	return res, nil
 }
@@ -76,11 +80,12 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 // files, which see every post's reading time and word count. So the
 // Markdown of the whole site is never in memory at once, nor, after the
 // check, its sources (see sources).
-func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Finding, error) {
+func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats, []policy.Finding, error) {
 	r.lazyBodies = r.defaultTheme()
 	if err := r.prepare(ctx); err != nil {
 		return Stats{}, nil, err
 	}
+	sw.lap("prepare")
 	plan, stats, err := r.plan()
 	if err != nil {
 		return stats, nil, err
@@ -161,13 +166,16 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 		w.close()
 		return stats, nil, err
 	}
+	sw.lap("posts")
 	err = forEach(ctx, len(rest), func(j int) error {
 		_, err := emit(rest[j])
 		return err
 	})
+	sw.lap("lists and feeds")
 	if werr := w.close(); err == nil {
 		err = werr
 	}
+	sw.lap("write")
 	if err != nil {
 		return stats, nil, err
 	}
@@ -175,7 +183,9 @@ func (r *renderer) stream(ctx context.Context, st *stage) (Stats, []policy.Findi
 	for _, fs := range rendered {
 		findings = append(findings, fs...)
 	}
-	return stats, append(findings, leaks.flush()...), nil
+	findings = append(findings, leaks.flush()...)
+	sw.lap("leak check")
+	return stats, findings, nil
 }
 
 // postDir returns "posts/<name>/" for an output path under posts/, else "".

@@ -30,6 +30,13 @@ type Post struct {
 	// Meta and Problems are source.DecodeMeta(File).
 	Meta     *source.Meta
 	Problems []source.Problem
+
+	// What the check found of the products the post names, so that
+	// firstProduct does not scan the post again: scanned is set once
+	// checkPost has scanned every text of File with the policy scannedBy.
+	scannedBy    *Policy
+	namesProduct bool
+	productAt    source.Pos
 }
 
 // Options tune a check.
@@ -354,6 +361,13 @@ func (r *run) checkPost(sc *scanner, post *Post) postResult {
 	var res postResult
 	for _, u := range units(f) {
 		pc.scanUnit(sc, u, public, &res)
+	}
+
+	post.scannedBy, post.namesProduct = p, false
+	for _, s := range pc.products {
+		if !post.namesProduct || before(s.pos, post.productAt) {
+			post.productAt, post.namesProduct = s.pos, true
+		}
 	}
 
 	// Declarations against detections.
@@ -701,6 +715,9 @@ func (p *Policy) DiscussesProducts(post *Post) bool {
 
 // firstProduct returns where a post first names a product.
 func (p *Policy) firstProduct(post *Post) (source.Pos, bool) {
+	if post.scannedBy == p {
+		return post.productAt, post.namesProduct
+	}
 	sc := newScanner(p, false)
 	var first source.Pos
 	found := false

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/peerpress/peerpress/build/source"
 	yaml "go.yaml.in/yaml/v4"
@@ -550,7 +551,14 @@ func (p *Policy) expand(tmpl string, person *Person) string {
 			b.WriteString(tmpl)
 			return b.String()
 		}
-		b.WriteString(tmpl[:i])
+		lead := tmpl[:i]
+		if tmpl[i:i+j+1] == "{title}" && anTitle(title) {
+			// "is a {title}" → "is an Applications Engineer".
+			if k := len(lead) - len("a "); k >= 0 && lead[k:] == "a " && (k == 0 || lead[k-1] == ' ') {
+				lead = lead[:k] + "an "
+			}
+		}
+		b.WriteString(lead)
 		switch tmpl[i : i+j+1] {
 		case "{name}":
 			b.WriteString(name)
@@ -565,6 +573,37 @@ func (p *Policy) expand(tmpl string, person *Person) string {
 		}
 		tmpl = tmpl[i+j+1:]
 	}
+}
+
+// anTitle reports whether a job title takes "an" rather than "a": it
+// starts with a vowel sound ("Applications Engineer", "Engineering
+// Manager", "SRE", "MTS"), by spelling, not a dictionary: a leading u
+// pronounced "you" ("Unix", "User researcher", "Utility") takes "a", as
+// do acronyms whose first letter is named with a consonant sound.
+func anTitle(title string) bool {
+	word, _, _ := strings.Cut(strings.TrimSpace(title), " ")
+	if word == "" {
+		return false
+	}
+	if len(word) > 1 && strings.ToUpper(word) == word && strings.IndexFunc(word, unicode.IsLetter) == 0 {
+		// An acronym is read letter by letter: "an SRE", "an MTS", "a QA lead".
+		return strings.ContainsRune("AEFHILMNORSX", rune(word[0]))
+	}
+	lw := strings.ToLower(word)
+	switch lw[0] {
+	case 'a', 'e', 'i', 'o':
+		return !strings.HasPrefix(lw, "one") && !strings.HasPrefix(lw, "eu")
+	case 'u':
+		for _, yoo := range []string{"uni", "use", "usu", "uti", "ura", "uro", "uk"} {
+			if strings.HasPrefix(lw, yoo) {
+				return false
+			}
+		}
+		return true
+	case 'h':
+		return strings.HasPrefix(lw, "hour") || strings.HasPrefix(lw, "honor") || strings.HasPrefix(lw, "honour")
+	}
+	return false
 }
 
 // Products returns the products of disclosure.yaml in file order.

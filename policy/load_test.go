@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -166,6 +167,7 @@ func TestDiscussesProducts(t *testing.T) {
 		{"---\ntitle: x\n---\n```\nflowcore --version\n```\n", true},
 		{"---\ntitle: x\nshare: {x: \"FlowCore!\"}\n---\nNothing.\n", true},
 		{"---\ntitle: x\n---\nFlow core, novapastes.\n", false},
+		{"---\ntitle: x\nsummary: Then NovaPaste.\n---\nFirst FlowCore, then novapaste.\n", true},
 	} {
 		f, err := source.Parse("content/posts/x.md", []byte(tt.src))
 		if err != nil {
@@ -175,8 +177,56 @@ func TestDiscussesProducts(t *testing.T) {
 		if got := p.DiscussesProducts(&Post{Path: f.Path, File: f, Meta: m}); got != tt.want {
 			t.Errorf("DiscussesProducts(%q) = %v", tt.src, got)
 		}
+		// After a check, the answer (and the position) comes from what the
+		// check found; it must be what a fresh scan finds.
+		fresh := &Post{Path: f.Path, File: f, Meta: m}
+		wantPos, wantOK := p.firstProduct(fresh)
+		checked := &Post{Path: f.Path, File: f}
+		p.Check(context.Background(), baseFS(t), []*Post{checked}, Options{})
+		if checked.scannedBy != p {
+			t.Fatal("the check did not remember its scan")
+		}
+		if pos, ok := p.firstProduct(checked); pos != wantPos || ok != wantOK {
+			t.Errorf("%q: after the check firstProduct = %v %v, a fresh scan %v %v", tt.src, pos, ok, wantPos, wantOK)
+		}
 	}
 	if p.DiscussesProducts(&Post{Path: "x"}) {
 		t.Error("a post that failed to parse discusses nothing")
+	}
+}
+
+func TestStatementArticle(t *testing.T) {
+	p, err := Load(baseFS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ title, want string }{
+		{"Process Engineer", "Kim Lee is a Process Engineer at Brightline Materials."},
+		{"Applications Engineer", "Kim Lee is an Applications Engineer at Brightline Materials."},
+		{"engineering manager", "Kim Lee is an engineering manager at Brightline Materials."},
+		{"Intern", "Kim Lee is an Intern at Brightline Materials."},
+		{"Owner of test", "Kim Lee is an Owner of test at Brightline Materials."},
+		{"Unix administrator", "Kim Lee is a Unix administrator at Brightline Materials."},
+		{"User researcher", "Kim Lee is a User researcher at Brightline Materials."},
+		{"Undergraduate intern", "Kim Lee is an Undergraduate intern at Brightline Materials."},
+		{"European sales lead", "Kim Lee is a European sales lead at Brightline Materials."},
+		{"SRE", "Kim Lee is an SRE at Brightline Materials."},
+		{"QA lead", "Kim Lee is a QA lead at Brightline Materials."},
+		{"UX designer", "Kim Lee is a UX designer at Brightline Materials."},
+		{"Hardware engineer", "Kim Lee is a Hardware engineer at Brightline Materials."},
+		{"Honorary fellow", "Kim Lee is an Honorary fellow at Brightline Materials."},
+	} {
+		if got := p.Statement(&Person{Name: "Kim Lee", Title: tt.title}); got != tt.want {
+			t.Errorf("title %q: Statement = %q, want %q", tt.title, got, tt.want)
+		}
+	}
+	// Only the article right before {title} changes.
+	p.statement = "{name} is a member of staff, a {title}."
+	if got := p.Statement(&Person{Name: "Kim", Title: "Engineer"}); got != "Kim is a member of staff, an Engineer." {
+		t.Errorf("Statement = %q", got)
+	}
+	p.statement = "{name}: Data {title}"
+	if got := p.Statement(&Person{Name: "Kim", Title: "Engineer"}); got != "Kim: Data Engineer" {
+		t.Errorf("Statement = %q (a word ending in a is no article)", got)
 	}
 }

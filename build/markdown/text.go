@@ -4,6 +4,7 @@ import (
 	stdhtml "html"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/util"
@@ -85,6 +86,18 @@ func countWords(s string) int {
 		inWord, hasAlnum = false, false
 	}
 	for _, r := range s {
+		if r < utf8.RuneSelf { // ASCII: no table look-ups
+			switch {
+			case r == ' ' || '\t' <= r && r <= '\r':
+				end()
+			default:
+				inWord = true
+				if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+					hasAlnum = true
+				}
+			}
+			continue
+		}
 		switch {
 		case unicode.IsSpace(r):
 			end()

@@ -46,7 +46,12 @@ func FuzzLength(f *testing.F) {
 	f.Add("I work at Brightline Materials. 日本 👩‍💻 https://example.com/x #tag @rosa@example.social")
 	f.Add("see (https://en.wikipedia.org/wiki/A_(b_(c)))... example.co.uk/x?y=1&z=#f")
 	f.Add("1️⃣🏴󠁧󠁢󠁳󠁣󠁴󠁿©️\u0915\u094D\u200D\u0937")
+	f.Add("cafe\u0301 a\r\nb\r\r\n e\u20dd 🇫🇷🇩🇪x 👍🏽 \u200d")
 	f.Fuzz(func(t *testing.T, s string) {
+		// The ASCII fast paths agree with cluster-by-cluster counting.
+		if got, want := xWeight(s), xWeightRef(s); got != want {
+			t.Fatalf("xWeight(%q) = %d, cluster by cluster %d", s, got, want)
+		}
 		for _, p := range Platforms() {
 			if n := Length(p, s); n < 0 || s != "" && n == 0 {
 				t.Fatalf("Length(%q, %q) = %d", p, s, n)
@@ -56,4 +61,26 @@ func FuzzLength(f *testing.F) {
 			t.Fatal("bluesky does not count graphemes")
 		}
 	})
+}
+
+// xWeightRef is xWeight without its ASCII fast path: the reference it must
+// agree with.
+func xWeightRef(s string) int {
+	n, state := 0, -1
+	var c string
+	for s != "" {
+		c, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
+		if len(c) == 1 {
+			n++
+			continue
+		}
+		k := emojiLen(c)
+		if k > 0 {
+			n += 2
+		}
+		for _, r := range c[k:] {
+			n += runeWeight(r)
+		}
+	}
+	return n
 }

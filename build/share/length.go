@@ -43,7 +43,37 @@ func Length(platform, text string) int {
 	case "mastodon":
 		return mastodonLength(text)
 	}
-	return uniseg.GraphemeClusterCount(text)
+	return graphemes(text)
+}
+
+// graphemes counts the grapheme clusters of s, as
+// uniseg.GraphemeClusterCount does, with a fast path for ASCII text.
+func graphemes(s string) int {
+	n, state := 0, -1
+	for s != "" {
+		if k := asciiRun(s); k > 0 {
+			n, s, state = n+k, s[k:], -1
+			continue
+		}
+		_, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
+		n++
+	}
+	return n
+}
+
+// asciiRun returns the length of the longest prefix of s whose bytes are
+// each a grapheme cluster of its own: ASCII other than CR (which pairs with
+// LF), and not the ASCII byte just before a non-ASCII one (which may be a
+// combining mark that joins it). A cluster boundary follows the prefix.
+func asciiRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && s[i] != '\r' {
+		i++
+	}
+	if i > 0 && i < len(s) && s[i] >= utf8.RuneSelf {
+		i--
+	}
+	return i
 }
 
 // xLength is twitter-text's weighted length (v3 configuration, emoji parsing
@@ -62,6 +92,10 @@ func xWeight(s string) int {
 	n, state := 0, -1
 	var c string
 	for s != "" {
+		if k := asciiRun(s); k > 0 {
+			n, s, state = n+k, s[k:], -1 // each weighs 1
+			continue
+		}
 		c, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
 		if len(c) == 1 {
 			n++ // ASCII
@@ -157,7 +191,7 @@ func emojiLen(c string) int {
 func mastodonLength(s string) int {
 	ents := mastodonEntities(s)
 	if len(ents) == 0 {
-		return uniseg.GraphemeClusterCount(s)
+		return graphemes(s)
 	}
 	var b strings.Builder
 	last := 0
@@ -167,7 +201,7 @@ func mastodonLength(s string) int {
 		last = e.end
 	}
 	b.WriteString(s[last:])
-	return uniseg.GraphemeClusterCount(b.String())
+	return graphemes(b.String())
 }
 
 // entity is a stretch of text that a platform counts as something else.

@@ -78,9 +78,10 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
 			return 1
 		}
+		loaded := time.Since(start)
 		rep := s.Check(ctx, opts, policy.Options{Now: t})
 		e, w, _ := rep.Counts()
-		fmt.Fprintf(stdout, "checked %d files in %s: %d errors, %d warnings\n", rep.Files, time.Since(start).Round(time.Millisecond), e, w)
+		fmt.Fprintf(stdout, "checked %d files in %s (load %s): %d errors, %d warnings\n", rep.Files, time.Since(start).Round(time.Millisecond), loaded.Round(time.Millisecond), e, w)
 	} else {
 		var res *build.Result
 		if *out != "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // repoRoot is the sample blog: the repository itself.
@@ -187,8 +188,27 @@ func TestBinaryEndToEnd(t *testing.T) {
 	if !bytes.Contains(ih, []byte(`name="robots" content="noindex"`)) {
 		t.Error("internal build is not noindex")
 	}
+	// -v adds each stage's time, in the order they ran.
+	vb, err := exec.Command(bin, "build", "-v", "-site", repoRoot, "-out", out, "-now", sampleNow).Output()
+	if err != nil {
+		t.Fatalf("build -v: %v\n%s", err, vb)
+	}
+	var stages []string
+	for _, l := range strings.Split(strings.TrimSpace(string(vb)), "\n")[1:] {
+		f := strings.Fields(l)
+		if len(f) < 2 {
+			t.Fatalf("build -v line %q", l)
+		}
+		if _, err := time.ParseDuration(f[len(f)-1]); err != nil {
+			t.Errorf("build -v line %q: no duration", l)
+		}
+		stages = append(stages, strings.Join(f[:len(f)-1], " "))
+	}
+	if got, want := strings.Join(stages, ","), "load,check,prepare,posts,lists and feeds,write,leak check,commit"; got != want {
+		t.Errorf("build -v stages %q, want %q", got, want)
+	}
 	// An exit code the scripts rely on: a usage error is 2.
-	err := exec.Command(bin, "build", "-audience", "everyone").Run()
+	err = exec.Command(bin, "build", "-audience", "everyone").Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 		t.Errorf("usage error exit = %v, want 2", err)
 	}
