@@ -48,8 +48,14 @@ type Options struct {
 	// Theme, when set, is used instead of the site's themes/ directory and the
 	// embedded default theme.
 	Theme fs.FS
+	// CodeCache is the file of the persistent cache of highlighted code
+	// blocks that Build reads and, when the build succeeds, rewrites with
+	// the blocks it used; empty means none. The output is the same with or
+	// without it.
+	CodeCache string
 
-	cache *cache // the dev server's, between rebuilds
+	cache *cache    // the dev server's, between rebuilds
+	pack  *codePack // CodeCache, open during Build
 }
 
 // Output is one file of the built site.

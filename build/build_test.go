@@ -328,3 +328,38 @@ func TestDuplicateSlugNamesBothFiles(t *testing.T) {
 		t.Errorf("no duplicate-slug finding naming both files: %+v", res.Report.Findings)
 	}
 }
+
+// TestRemoveTree: the old output goes entirely, and a symbolic link in it
+// is removed, never followed.
+func TestRemoveTree(t *testing.T) {
+	tmp := t.TempDir()
+	outside := filepath.Join(tmp, "outside")
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep := filepath.Join(outside, "keep.txt")
+	os.WriteFile(keep, []byte("keep"), 0o644)
+	dir := filepath.Join(tmp, "old")
+	for i := range 50 {
+		d := filepath.Join(dir, "posts", fmt.Sprintf("p%02d", i), "deeper")
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(d, "..", "index.html"), []byte("x"), 0o644)
+		os.WriteFile(filepath.Join(d, "share.json"), []byte("{}"), 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "empty", "dirs"), 0o755)
+	if err := os.Symlink(outside, filepath.Join(dir, "link-to-dir")); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(keep, filepath.Join(dir, "posts", "link-to-file"))
+	if err := removeTree(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s still exists (%v)", dir, err)
+	}
+	if b, err := os.ReadFile(keep); err != nil || string(b) != "keep" {
+		t.Errorf("a file behind a symbolic link was touched: %q %v", b, err)
+	}
+}

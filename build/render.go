@@ -51,7 +51,11 @@ type renderer struct {
 func newRenderer(opts Options, site *Site) (*renderer, error) {
 	r := &renderer{opts: opts, site: site, cfg: site.Config, checks: map[*Post]*policy.Post{}}
 	r.base = r.cfg.basePath()
-	r.md = opts.cache.mdEngine(markdown.Options{UnsafeHTML: r.cfg.Markup.UnsafeHTML, TOCMinHeadings: r.cfg.Markup.TOCMinHeadings})
+	mo := markdown.Options{UnsafeHTML: r.cfg.Markup.UnsafeHTML, TOCMinHeadings: r.cfg.Markup.TOCMinHeadings}
+	if opts.pack != nil {
+		mo.CodeCache = opts.pack
+	}
+	r.md = opts.cache.mdEngine(mo)
 	theme, err := r.themeFS()
 	if err != nil {
 		return nil, err

@@ -29,6 +29,11 @@ import (
 // the post page needs them: Result.Posts may carry empty Content and nil
 // Share.
 func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
+	if opts.CodeCache != "" {
+		if opts.pack = openCodePack(opts.CodeCache); opts.pack != nil {
+			defer opts.pack.abort() // a no-op after commit
+		}
+	}
 	r, res, err := checked(ctx, &opts)
 	if err != nil {
 		return res, err
@@ -62,6 +67,11 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 		return res, err
 	}
 	committed = true
+	if opts.pack != nil {
+		// The site is built; a cache that cannot be saved costs the next
+		// build time, nothing else.
+		opts.pack.commit()
+	}
 	sw.lap("commit")
 	res.Stages = sw.stages
 	res.Stats, res.Posts = stats, r.posts

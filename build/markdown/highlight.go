@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"fmt"
 	stdhtml "html"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -25,12 +27,62 @@ const (
 	darkStyle  = "github-dark"
 )
 
+// CodeCache stores highlighted code blocks beyond one Engine, e.g. on disk
+// between builds. Keys are CodeKey values; Get and Put are called from
+// several goroutines at once.
+type CodeCache interface {
+	// Get returns the HTML stored under key.
+	Get(key [sha256.Size]byte) ([]byte, bool)
+	// Put records that the block under key is html (it was just rendered,
+	// or Get returned it).
+	Put(key [sha256.Size]byte, html []byte)
+}
+
+// memCacheBytes bounds the HTML an Engine keeps in memory: enough for the
+// blocks a dev session re-renders, while a build of 100,000 posts, each
+// with its own code, does not hold every block it has highlighted.
+const memCacheBytes = 32 << 20
+
 // highlighter highlights code with chroma and caches the result. One lives in
 // each Engine; the cache is never shared between engines.
 type highlighter struct {
 	formatter *chromahtml.Formatter
 	style     *chroma.Style
-	cache     sync.Map // [sha256.Size]byte of lang+"\x00"+code → []byte of HTML
+	cache     sync.Map // CodeKey → []byte of HTML
+	cached    atomic.Int64
+	store     CodeCache // or nil
+}
+
+// codeVersion names what the HTML of a block depends on besides the
+// block: this renderer's format and the versions of chroma and of its
+// regular expression engine. A CodeCache entry made under another
+// version is never found.
+var codeVersion = func() string {
+	v := "peerpress-code-1"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/alecthomas/chroma/v2" || d.Path == "github.com/dlclark/regexp2/v2" {
+				if d.Replace != nil {
+					d = d.Replace
+				}
+				v += " " + d.Path + "@" + d.Version + d.Sum
+			}
+		}
+	}
+	return v
+}()
+
+// CodeKey is the cache key of a code block in language lang.
+func CodeKey(lang, code []byte) [sha256.Size]byte {
+	key := sha256.New()
+	key.Write([]byte(codeVersion))
+	key.Write([]byte{0})
+	key.Write(lang)
+	key.Write([]byte{0})
+	key.Write(code)
+	var sum [sha256.Size]byte
+	key.Sum(sum[:0])
+	return sum
 }
 
 func newHighlighter() *highlighter {
@@ -47,18 +99,29 @@ func newHighlighter() *highlighter {
 // block returns the complete <pre> element for code in language lang (which
 // may be empty or unknown to chroma).
 func (h *highlighter) block(lang, code []byte) []byte {
-	key := sha256.New()
-	key.Write(lang)
-	key.Write([]byte{0})
-	key.Write(code)
-	var sum [sha256.Size]byte
-	key.Sum(sum[:0])
+	sum := CodeKey(lang, code)
 	if v, ok := h.cache.Load(sum); ok {
 		return v.([]byte)
 	}
-	out := h.render(lang, code)
-	v, _ := h.cache.LoadOrStore(sum, out)
-	return v.([]byte)
+	var out []byte
+	if h.store != nil {
+		if b, ok := h.store.Get(sum); ok {
+			out = b
+		}
+	}
+	if out == nil {
+		out = h.render(lang, code)
+	}
+	if h.store != nil {
+		h.store.Put(sum, out)
+	}
+	if h.cached.Load() < memCacheBytes {
+		if v, loaded := h.cache.LoadOrStore(sum, out); loaded {
+			return v.([]byte)
+		}
+		h.cached.Add(int64(len(out)))
+	}
+	return out
 }
 
 // render builds the <pre> element without consulting the cache.

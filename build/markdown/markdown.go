@@ -63,6 +63,9 @@ type Options struct {
 	// TOCMinHeadings is the number of h2/h3 headings a document needs
 	// before Result.TOC is built. Zero means 3; a negative value means 1.
 	TOCMinHeadings int
+	// CodeCache, when not nil, is consulted for highlighted code blocks
+	// before chroma runs, and given every block the Engine renders.
+	CodeCache CodeCache
 }
 
 // Engine renders Markdown post bodies. Build it with New; it is safe for
@@ -83,6 +86,7 @@ func New(opts Options) *Engine {
 		minHeadings = 1
 	}
 	hl := newHighlighter()
+	hl.store = opts.CodeCache
 	rendererOpts := []renderer.Option{
 		renderer.WithNodeRenderers(
 			util.Prioritized(&codeBlockRenderer{hl: hl}, 100),

@@ -28,6 +28,7 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	traceOut := fs.String("trace", "", "write a runtime/trace execution trace to `FILE` (go tool trace; -pprof=sync|syscall|sched for where goroutines wait)")
 	out := fs.String("out", "", "build into `DIR` as `peerpress build` does (default: build.Run, in memory only)")
 	now := fs.String("now", sitegen.Now, "the build clock, RFC 3339")
+	heapAt := fs.Duration("heap-at", 0, "with -memprofile, take the profile this long after the start (mid-build: what is live then) instead of at the end")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -69,6 +70,16 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer trace.Stop()
 	}
+	if *mem != "" && *heapAt > 0 {
+		// A profile taken mid-build shows what the build holds live then.
+		timer := time.AfterFunc(*heapAt, func() {
+			runtime.GC()
+			if err := writeHeap(*mem); err != nil {
+				fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
+			}
+		})
+		defer timer.Stop()
+	}
 	opts := build.Options{Site: os.DirFS(fs.Arg(0)), Now: t, Version: "bench"}
 	start := time.Now()
 	var stats runtime.MemStats
@@ -106,17 +117,25 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			res.Stats.Posts, res.Stats.Files, time.Since(start).Round(time.Millisecond), stats.HeapInuse>>20, stats.HeapSys>>20)
 		runtime.KeepAlive(res)
 	}
-	if *mem != "" {
-		f, err := os.Create(*mem)
-		if err != nil {
-			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+	if *mem != "" && *heapAt == 0 {
+		if err := writeHeap(*mem); err != nil {
 			fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
 			return 1
 		}
 	}
 	return 0
+}
+
+// writeHeap writes the allocation profile (alloc_space and inuse_space) to
+// file.
+func writeHeap(file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

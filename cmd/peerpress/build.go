@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -63,7 +65,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	start := time.Now()
 	// Build renders and writes in one streamed pass (the site is never
 	// held in memory whole); dir is replaced only if everything succeeded.
-	res, err := build.Build(ctx, build.Options{Site: os.DirFS(*site), Audience: *audience, Now: t, Drafts: *drafts, BaseURL: *baseURL, Version: version}, dir)
+	res, err := build.Build(ctx, build.Options{Site: os.DirFS(*site), Audience: *audience, Now: t, Drafts: *drafts, BaseURL: *baseURL, Version: version, CodeCache: codeCachePath(*site)}, dir)
 	if res != nil && res.Report != nil {
 		printFindings(stderr, res, *verbose)
 	}
@@ -102,4 +104,28 @@ func printFindings(w io.Writer, res *build.Result, verbose bool) {
 		}
 	}
 	report.Write(w, "text", &rep, nil, version)
+}
+
+// codeCachePath is where the build of the site in dir keeps its cache of
+// highlighted code: $PEERPRESS_CACHE_DIR (none when it is "off"), else the
+// user cache directory's peerpress/, one file per site directory. It is ""
+// (no cache) when there is no such directory.
+func codeCachePath(dir string) string {
+	base := os.Getenv("PEERPRESS_CACHE_DIR")
+	switch base {
+	case "off":
+		return ""
+	case "":
+		d, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		base = filepath.Join(d, "peerpress")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(base, "code-"+hex.EncodeToString(sum[:8])+".pack")
 }

@@ -110,7 +110,15 @@ func sampleSite(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// Builds keep their code cache in a temporary directory, not the
+	// user's; a test that wants its own sets PEERPRESS_CACHE_DIR again.
+	cacheDir, err := os.MkdirTemp("", "peerpress-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("PEERPRESS_CACHE_DIR", cacheDir)
 	code := m.Run()
+	os.RemoveAll(cacheDir)
 	if sampleDir != "" {
 		os.RemoveAll(filepath.Dir(sampleDir))
 	}

@@ -425,6 +425,11 @@ func (a *actionsRun) action(where string, s step) {
 		if err != nil || log.Version != "2.1.0" || len(log.Runs) != 1 || log.Runs[0].Tool.Driver.Name != "peerpress" {
 			t.Errorf("%s: %s is not peerpress's SARIF 2.1.0 log: %v", where, with["sarif_file"], err)
 		}
+	case "actions/cache":
+		// Restores a directory (which need not exist yet) under a key.
+		if with["path"] == "" || with["key"] == "" {
+			t.Errorf("%s: actions/cache needs path and key", where)
+		}
 	case "actions/upload-pages-artifact", "actions/upload-artifact":
 		if _, err := os.Stat(filepath.Join(exists(with["path"]), "index.html")); err != nil {
 			t.Errorf("%s: uploads %s, which has no index.html", where, with["path"])
@@ -502,6 +507,9 @@ func newActionsRun(t *testing.T, bin string, change func(r *gitRepo)) *actionsRu
 		"github.event.pull_request.head.sha": r.head(),
 		"steps.pages.outputs.base_url":       "https://brightline-materials.github.io/blog",
 		"runner.temp":                        a.temp,
+		"github.workspace":                   r.site,
+		"github.sha":                         r.head(),
+		"hashFiles('go.sum')":                "0123abcd",
 	}
 	return a
 }
@@ -622,6 +630,11 @@ func TestWorkflowStepsRunOnSampleBlog(t *testing.T) {
 				internal, err := os.ReadFile(filepath.Join(a.repo.site, "public-internal", "index.html"))
 				if err != nil || !bytes.Contains(internal, []byte(`content="noindex"`)) {
 					t.Errorf("public-internal/index.html is not the internal edition (%v)", err)
+				}
+				// The builds kept their code cache where the cache step
+				// saves it.
+				if packs, _ := filepath.Glob(filepath.Join(a.repo.site, ".peerpress-cache", "code-*.pack")); len(packs) != 1 {
+					t.Errorf("the builds left %d code cache packs in .peerpress-cache, want 1", len(packs))
 				}
 			}
 			for i, r := range res {

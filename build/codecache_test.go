@@ -1,0 +1,153 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/peerpress/peerpress/build/markdown"
+)
+
+func key(s string) [sha256.Size]byte { return sha256.Sum256([]byte(s)) }
+
+// TestCodePack: a pack holds what the last build put, survives reopening,
+// and loses what the next build did not use; a damaged entry or file reads
+// as a miss; an aborted build keeps the old pack.
+func TestCodePack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache", "code.pack")
+	c := openCodePack(path)
+	if c == nil {
+		t.Fatal("no pack")
+	}
+	if _, ok := c.Get(key("a")); ok {
+		t.Fatal("an empty cache had an entry")
+	}
+	c.Put(key("a"), []byte("<pre>a</pre>"))
+	c.Put(key("b"), []byte("<pre>b</pre>"))
+	c.Put(key("a"), []byte("<pre>a</pre>"))
+	if err := c.commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	c = openCodePack(path)
+	if b, ok := c.Get(key("a")); !ok || string(b) != "<pre>a</pre>" {
+		t.Fatalf("Get(a) = %q, %v", b, ok)
+	}
+	c.Put(key("a"), []byte("<pre>a</pre>")) // a is used again, b is not
+	c.Put(key("c"), []byte("<pre>c</pre>"))
+	if err := c.commit(); err != nil {
+		t.Fatal(err)
+	}
+	c = openCodePack(path)
+	for k, want := range map[string]bool{"a": true, "b": false, "c": true} {
+		if _, ok := c.Get(key(k)); ok != want {
+			t.Errorf("after the second build, Get(%s) found = %v, want %v", k, ok, want)
+		}
+	}
+	// An aborted build leaves the pack as it was.
+	c.Put(key("d"), []byte("<pre>d</pre>"))
+	c.abort()
+	c = openCodePack(path)
+	if _, ok := c.Get(key("d")); ok {
+		t.Error("an aborted build's block was kept")
+	}
+	if _, ok := c.Get(key("c")); !ok {
+		t.Error("an aborted build lost the pack")
+	}
+	c.abort()
+	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
+		t.Errorf("temporary packs left behind: %v", ents)
+	}
+
+	// One flipped byte in an entry: that entry misses, the others hit.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte("<pre>c"))
+	bad := bytes.Clone(data)
+	bad[i+5] = 'x'
+	os.WriteFile(path, bad, 0o644)
+	c = openCodePack(path)
+	if _, ok := c.Get(key("c")); ok {
+		t.Error("a damaged entry was returned")
+	}
+	if _, ok := c.Get(key("a")); !ok {
+		t.Error("an intact entry beside a damaged one was lost")
+	}
+	c.abort()
+	// A truncated file, or something else entirely, is an empty cache.
+	for _, junk := range [][]byte{data[:len(data)-3], []byte("not a pack at all, but long enough"), nil} {
+		os.WriteFile(path, junk, 0o644)
+		c = openCodePack(path)
+		if len(c.index) != 0 {
+			t.Errorf("%d entries read from %q", len(c.index), junk)
+		}
+		c.abort()
+	}
+}
+
+// TestBuildCodeCache: builds with a cold, a warm and a damaged cache write
+// the same tree as a build without one, and a warm build takes its code
+// blocks from the cache rather than from chroma.
+func TestBuildCodeCache(t *testing.T) {
+	site := loadSite(t, "blog")
+	tmp := t.TempDir()
+	pack := filepath.Join(tmp, "code.pack")
+	build := func(name, cache string) []byte {
+		t.Helper()
+		dir := filepath.Join(tmp, name)
+		if _, err := Build(context.Background(), Options{Site: site, Now: testNow, CodeCache: cache}, dir); err != nil {
+			t.Fatal(err)
+		}
+		return readTree(t, dir)
+	}
+	want := build("none", "")
+	if got := build("cold", pack); !bytes.Equal(got, want) {
+		t.Error("a build with a cold cache differs from one without")
+	}
+	if got := build("warm", pack); !bytes.Equal(got, want) {
+		t.Error("a build with a warm cache differs from one without")
+	}
+	data, err := os.ReadFile(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := []byte(`<pre class="chroma"`)
+	if !bytes.Contains(data, code) {
+		t.Fatalf("the pack holds no highlighted block:\n%.300s", data)
+	}
+
+	// Damage every entry: each misses, chroma runs, the tree is the same.
+	bad := bytes.ReplaceAll(data, code, []byte(`<pre class="CHROMA"`))
+	os.WriteFile(pack, bad, 0o644)
+	if got := build("damaged", pack); !bytes.Equal(got, want) {
+		t.Error("a build with a damaged cache differs from one without")
+	}
+
+	// A pack whose entries are valid but say something else proves that a
+	// warm build reads them: rewrite each entry, CRC and all.
+	c := openCodePack(pack)
+	marked := openCodePack(pack + ".marked")
+	for k := range c.index {
+		b, ok := c.Get(k)
+		if !ok {
+			t.Fatal("entry unreadable")
+		}
+		marked.Put(k, bytes.ReplaceAll(b, code, []byte(`<pre class="chroma from-cache"`)))
+	}
+	c.abort()
+	if err := marked.commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := build("marked", pack+".marked"); !bytes.Contains(got, []byte("from-cache")) {
+		t.Error("a warm build did not take its code blocks from the cache")
+	}
+	// The key covers the language, the code and the highlighter's version.
+	if markdown.CodeKey([]byte("go"), []byte("x")) == markdown.CodeKey([]byte("g"), []byte("ox")) {
+		t.Error("language and code run together in the key")
+	}
+}
