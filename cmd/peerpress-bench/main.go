@@ -13,7 +13,9 @@
 // run generates a corpus of each size, then runs `peerpress check` and
 // `peerpress build` on it, and `hugo` on the Hugo variant, each as a child
 // process, and prints a table of wall time, CPU time (user+sys) and peak
-// resident memory (getrusage ru_maxrss of the child). With -runs N each
+// resident memory (getrusage ru_maxrss of the child). The build runs cold
+// (no code cache) and again warm (with the cache the cold build left, as a
+// rebuild has). With -runs N each
 // command runs N times and the median wall time is shown. Generation time
 // is not measured. Without -peerpress the command builds ./cmd/peerpress
 // first; without -hugo it looks for hugo on $PATH and in $GOPATH/bin and
