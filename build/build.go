@@ -15,6 +15,7 @@
 package build
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -287,21 +288,21 @@ type ref struct {
 // their positions in the file.
 func localRefs(f *source.File) []ref {
 	var out []ref
-	body := string(f.Body)
+	body := f.Body
 	for off := 0; ; {
-		i := strings.Index(body[off:], "](")
+		i := bytes.Index(body[off:], []byte("]("))
 		if i < 0 {
 			break
 		}
 		start := off + i + 2
 		// Only images: the "[" must be preceded by "!" somewhere on the same label.
-		lb := strings.LastIndex(body[:off+i], "[")
+		lb := bytes.LastIndexByte(body[:off+i], '[')
 		isImage := lb > 0 && body[lb-1] == '!'
-		end := strings.IndexAny(body[start:], ") \n")
+		end := bytes.IndexAny(body[start:], ") \n")
 		if end < 0 {
 			break
 		}
-		dest := body[start : start+end]
+		dest := string(body[start : start+end])
 		off = start + end
 		if !isImage || dest == "" || strings.Contains(dest, "://") || strings.HasPrefix(dest, "/") ||
 			strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "data:") || strings.HasPrefix(dest, "mailto:") {

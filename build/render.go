@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/peerpress/peerpress/build/markdown"
@@ -27,12 +28,15 @@ var pageKinds = [...]string{"home", "post", "author", "authors", "tag", "tags", 
 // renderer holds one build's state: configuration, markdown engine and
 // parsed templates.
 type renderer struct {
-	opts   Options
-	site   *Site
-	cfg    Config
-	md     *markdown.Engine
-	theme  fs.FS
-	tmpl   map[string]*template.Template
+	opts  Options
+	site  *Site
+	cfg   Config
+	md    *markdown.Engine
+	theme fs.FS
+	tmpl  map[string]*template.Template
+	// markup is, per page kind, the most bytes a page of that kind has
+	// had beyond its post's body and contents: the size page allocates.
+	markup map[string]*atomic.Int64
 	info   *SiteInfo
 	posts  []*Post // listed posts, newest first
 	hidden []*policy.Post
@@ -145,7 +149,9 @@ func (r *renderer) parseTemplates() error {
 		}
 	}
 	r.tmpl = map[string]*template.Template{}
+	r.markup = map[string]*atomic.Int64{}
 	for _, kind := range pageKinds {
+		r.markup[kind] = new(atomic.Int64)
 		name := "layouts/" + kind + ".html"
 		data, err := fs.ReadFile(r.theme, name)
 		if err != nil {
@@ -420,17 +426,25 @@ func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 	if r.opts.Audience == "internal" {
 		pg.NoIndex = true
 	}
-	// One allocation of about the page's size instead of a dozen doublings:
-	// the default theme's markup is 4–10 KiB, plus a post's body and
-	// contents, or about 1 KiB per listed post.
-	var buf bytes.Buffer
-	size := 8<<10 + 1<<10*len(pg.Posts)
+	// One allocation of the page's size instead of a few doublings: the
+	// largest markup of a page of this kind so far, plus the post's body
+	// and contents.
+	var body int
 	if pg.Post != nil {
-		size += 4<<10 + len(pg.Post.Content) + len(pg.Post.TOC)
+		body = len(pg.Post.Content) + len(pg.Post.TOC)
 	}
-	buf.Grow(size)
+	seen := r.markup[pg.Kind]
+	var buf bytes.Buffer
+	if seen != nil {
+		buf.Grow(int(seen.Load()) + body + 1<<10)
+	}
 	if err := r.tmpl[pg.Kind].ExecuteTemplate(&buf, "base", pg); err != nil {
 		return nil, fmt.Errorf("render %s: %w", rel, err)
+	}
+	if seen != nil {
+		m := int64(buf.Len() - body)
+		for old := seen.Load(); m > old && !seen.CompareAndSwap(old, m); old = seen.Load() {
+		}
 	}
 	return buf.Bytes(), nil
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/peerpress/peerpress/build/source"
@@ -170,7 +171,26 @@ func prefixRunes(s string, n int) string {
 
 // normSpace collapses runs of white space into one space and trims.
 func normSpace(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	// strings.Join(strings.Fields(s), " ") in one pass and one allocation.
+	b := make([]byte, 0, len(s))
+	gap := false
+	for i := 0; i < len(s); {
+		c, n := rune(s[i]), 1
+		if c >= utf8.RuneSelf {
+			c, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(c) {
+			gap = len(b) > 0
+		} else {
+			if gap {
+				b = append(b, ' ')
+				gap = false
+			}
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
 }
 
 // htmlText returns the text of an HTML fragment: tags, comments, scripts

@@ -28,6 +28,7 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	traceOut := fs.String("trace", "", "write a runtime/trace execution trace to `FILE` (go tool trace; -pprof=sync|syscall|sched for where goroutines wait)")
 	out := fs.String("out", "", "build into `DIR` as `peerpress build` does (default: build.Run, in memory only)")
 	now := fs.String("now", sitegen.Now, "the build clock, RFC 3339")
+	codeCache := fs.String("code-cache", "", "with -out, use `FILE` as the code cache pack (run twice for a warm build)")
 	heapAt := fs.Duration("heap-at", 0, "with -memprofile, take the profile this long after the start (mid-build: what is live then) instead of at the end")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -80,7 +81,7 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		})
 		defer timer.Stop()
 	}
-	opts := build.Options{Site: os.DirFS(fs.Arg(0)), Now: t, Version: "bench"}
+	opts := build.Options{Site: os.DirFS(fs.Arg(0)), Now: t, Version: "bench", CodeCache: *codeCache}
 	start := time.Now()
 	var stats runtime.MemStats
 	if *check {

@@ -20,3 +20,6 @@ func peakRSS(st *os.ProcessState) int64 {
 	}
 	return int64(ru.Maxrss) * 1024
 }
+
+// syncFS flushes every file system (sync(2)).
+func syncFS() { syscall.Sync() }
