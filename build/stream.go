@@ -391,6 +391,7 @@ func contains(list []string, s string) bool {
 type leakBatch struct {
 	r        *renderer
 	internal []policy.InternalPost
+	scan     *policy.LeakScanner
 	mu       sync.Mutex
 	batch    []policy.Artifact
 	size     int
@@ -400,7 +401,8 @@ type leakBatch struct {
 const leakBatchBytes = 32 << 20
 
 func newLeakBatch(r *renderer) *leakBatch {
-	return &leakBatch{r: r, internal: r.internalPosts()}
+	internal := r.internalPosts()
+	return &leakBatch{r: r, internal: internal, scan: r.site.Policy.NewLeakScanner(internal)}
 }
 
 // add queues an output; when the batch is full, the caller checks it.
@@ -417,7 +419,7 @@ func (l *leakBatch) add(path string, data []byte) {
 	}
 	l.mu.Unlock()
 	if full != nil {
-		fs := l.r.site.Policy.CheckLeaks(full, l.internal)
+		fs := l.scan.Check(full)
 		l.mu.Lock()
 		l.found = append(l.found, fs...)
 		l.mu.Unlock()
@@ -432,7 +434,7 @@ func (l *leakBatch) flush() []policy.Finding {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.batch) > 0 {
-		l.found = append(l.found, l.r.site.Policy.CheckLeaks(l.batch, l.internal)...)
+		l.found = append(l.found, l.scan.Check(l.batch)...)
 		l.batch, l.size = nil, 0
 	}
 	return l.found

@@ -259,23 +259,40 @@ func inlineTag(tag string) bool {
 // one word counts only in a path ("/lab"). Each finding points at the
 // internal post's source file and names the output file.
 func (p *Policy) CheckLeaks(outputs []Artifact, internal []InternalPost) []Finding {
+	return p.NewLeakScanner(internal).Check(outputs)
+}
+
+// LeakScanner is CheckLeaks with its search built once, for a build that
+// checks its outputs in batches as they are made. It is safe for
+// concurrent use.
+type LeakScanner struct {
+	p        *Policy
+	internal []InternalPost
+	texts    [][]byte
+	needles  []leakNeedle
+	ac       *ahoCorasick
+}
+
+type leakNeedle struct {
+	post int
+	what string
+	slug bool // needs slug boundaries
+	path bool // needs a '/' before it
+}
+
+// NewLeakScanner prepares the search for the internal posts' titles,
+// slugs and URLs.
+func (p *Policy) NewLeakScanner(internal []InternalPost) *LeakScanner {
+	l := &LeakScanner{p: p, internal: internal}
 	if len(internal) == 0 {
-		return nil
+		return l
 	}
-	type needle struct {
-		post int
-		what string
-		slug bool // needs slug boundaries
-		path bool // needs a '/' before it
-	}
-	var texts [][]byte
-	var needles []needle
-	addNeedle := func(s string, n needle) {
+	addNeedle := func(s string, n leakNeedle) {
 		if s == "" {
 			return
 		}
-		texts = append(texts, asciiLower([]byte(s)))
-		needles = append(needles, n)
+		l.texts = append(l.texts, asciiLower([]byte(s)))
+		l.needles = append(l.needles, n)
 	}
 	for i, ip := range internal {
 		if t := strings.TrimSpace(ip.Title); utf8.RuneCountInString(t) >= 12 {
@@ -283,18 +300,27 @@ func (p *Policy) CheckLeaks(outputs []Artifact, internal []InternalPost) []Findi
 			for _, v := range titleForms(t) {
 				if !seen[v] {
 					seen[v] = true
-					addNeedle(v, needle{post: i, what: "title"})
+					addNeedle(v, leakNeedle{post: i, what: "title"})
 				}
 			}
 		}
 		if s := strings.ToLower(strings.Trim(ip.Slug, "/")); s != "" {
-			addNeedle(s, needle{post: i, what: "slug", slug: true, path: !strings.ContainsAny(s, "-_")})
+			addNeedle(s, leakNeedle{post: i, what: "slug", slug: true, path: !strings.ContainsAny(s, "-_")})
 		}
 		if u := strings.TrimSuffix(normURL(ip.URL), "/"); u != "" && strings.Contains(u, "/") {
-			addNeedle(u, needle{post: i, what: "URL", slug: true})
+			addNeedle(u, leakNeedle{post: i, what: "URL", slug: true})
 		}
 	}
-	ac := newAhoCorasick(texts)
+	l.ac = newAhoCorasick(l.texts)
+	return l
+}
+
+// Check returns the audience.leak findings of outputs, as CheckLeaks.
+func (l *LeakScanner) Check(outputs []Artifact) []Finding {
+	if len(l.internal) == 0 {
+		return nil
+	}
+	internal, needles, texts := l.internal, l.needles, l.texts
 	type key struct{ post, out int }
 	found := map[key]string{}
 	var keys []key
@@ -303,7 +329,7 @@ func (p *Policy) CheckLeaks(outputs []Artifact, internal []InternalPost) []Findi
 			continue
 		}
 		for _, data := range [][]byte{[]byte("/" + o.Path), o.Data} {
-			ac.scan(data, func(ni, end int) bool {
+			l.ac.scan(data, func(ni, end int) bool {
 				n := needles[ni]
 				start := end - len(texts[ni])
 				if n.slug && !slugBoundary(data, start, end) {
@@ -339,7 +365,7 @@ func (p *Policy) CheckLeaks(outputs []Artifact, internal []InternalPost) []Findi
 		case "URL":
 			shown = ip.URL
 		}
-		if f, ok := p.finding(ruleAudienceLeak, ip.File, ip.Pos, "this internal post's %s %q appears in the public output %s; nothing internal may appear in a public build", what, shown, outputs[k.out].Path); ok {
+		if f, ok := l.p.finding(ruleAudienceLeak, ip.File, ip.Pos, "this internal post's %s %q appears in the public output %s; nothing internal may appear in a public build", what, shown, outputs[k.out].Path); ok {
 			out = append(out, f)
 		}
 	}
