@@ -40,7 +40,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	sizes := fs.String("sizes", "1000,10000,100000", "comma-separated post counts")
 	runs := fs.Int("runs", 1, "runs of each command; the median wall time is reported")
-	dir := fs.String("dir", os.TempDir(), "`DIR` for the corpora (about 9 KB per post, and the output about 40 KB per post)")
+	dir := fs.String("dir", os.TempDir(), "`DIR` for the corpora and outputs, kept until the end (about 12 KB per post for each corpus and 40 KB per post for each build)")
 	pp := fs.String("peerpress", "", "peerpress `BIN` (default: go build ./cmd/peerpress)")
 	hugo := fs.String("hugo", "", "hugo `BIN` (default: hugo on $PATH or in $GOPATH/bin; \"none\" to skip)")
 	hugoMax := fs.Int("hugo-max", 10000, "largest size to run Hugo on (it is slow and memory-hungry beyond)")
@@ -131,11 +131,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		rows = append(rows, row{posts: n, tool: "peerpress", step: "build (warm)", m: m, files: files, bytes: size})
 		fmt.Fprintf(stderr, "  peerpress build (warm code cache)  %s\n", m)
-		os.RemoveAll(cache)
-		if !*keep {
-			os.RemoveAll(out)
-			os.RemoveAll(site)
-		}
+		// Out of the way, deleted at the end (see settle).
+		settle(cache, out)
 		if hugoBin != "" && n <= *hugoMax {
 			hsite := filepath.Join(work, fmt.Sprintf("hugo-%d", n))
 			fmt.Fprintf(stderr, "generating %d posts for Hugo …\n", n)
@@ -153,9 +150,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			files, size := treeSize(hout)
 			rows = append(rows, row{posts: n, tool: "hugo", step: "build", m: m, files: files, bytes: size})
 			fmt.Fprintf(stderr, "  hugo build       %s\n", m)
-			if !*keep {
-				os.RemoveAll(hsite)
-			}
 		}
 	}
 	printTable(stdout, rows)
@@ -165,28 +159,26 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// settleTime is how long settle waits after deleting. ext4 without a
-// journal will not reuse an inode within 5 s of its deletion
-// (recently_deleted in fs/ext4/ialloc.c), so a build that starts just
-// after a previous output was deleted spends seconds of system time
-// searching for free inodes: measured here, 10.8 s and 16.5 s for the same
-// build. Every timed command starts after settle, peerpress and Hugo alike.
-const settleTime = 6 * time.Second
-
-// settle removes paths, flushes the file systems and waits settleTime.
+// settle moves paths out of the way (renamed, to be deleted with the rest
+// of the work directory after the last measurement) and flushes the file
+// systems. Nothing is deleted between measurements: ext4 without a
+// journal will not reuse an inode within 60 s of its deletion
+// (RECENTCY_MIN in fs/ext4/ialloc.c), so a build that starts soon after a
+// previous output was deleted spends seconds of system time searching for
+// free inodes (measured here: 4.8 s and 10.0 s of system time for the same
+// build). Every timed command starts after settle, peerpress and Hugo alike.
 func settle(paths ...string) {
-	removed := false
 	for _, p := range paths {
 		if _, err := os.Lstat(p); err == nil {
-			os.RemoveAll(p)
-			removed = true
+			settled++
+			os.Rename(p, fmt.Sprintf("%s.used-%d", p, settled))
 		}
 	}
-	if removed {
-		syncFS()
-		time.Sleep(settleTime)
-	}
+	syncFS()
 }
+
+// settled numbers the paths settle has moved.
+var settled int
 
 func (m measure) String() string {
 	return fmt.Sprintf("wall %s  cpu %s  rss %s", secs(m.wall), secs(m.cpu), mib(m.rss))
