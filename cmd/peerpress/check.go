@@ -49,6 +49,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
 		return exitUsage
 	}
+	tuneGC()
 	opts := build.Options{Site: os.DirFS(*site), Now: t, Version: version}
 	s, err := build.Load(ctx, opts)
 	if err != nil {
