@@ -138,6 +138,18 @@ int main(void)
 	return "```" + lang + "\n" + code + "```\n"
 }
 
+// CodeBlocks returns n fenced code blocks as the posts of a corpus have
+// them (the same mix of languages and sizes), for benchmarks of the
+// highlighter.
+func CodeBlocks(n int, seed uint64) []string {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	out := make([]string, n)
+	for i := range out {
+		out[i] = codeBlock(r)
+	}
+	return out
+}
+
 // camel turns snake_case into camelCase.
 func camel(s string) string {
 	parts := strings.Split(s, "_")
