@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 )
 
 // codePack is the persistent cache of highlighted code blocks behind
@@ -66,6 +67,7 @@ func openCodePack(path string) *codePack {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil
 	}
+	removeStalePacks(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-")
 	if err != nil {
 		return nil
@@ -79,6 +81,21 @@ func openCodePack(path string) *codePack {
 		}
 	}
 	return c
+}
+
+// stalePack is how old a next pack must be before a later build takes it
+// for the leftover of a build that was killed and removes it.
+const stalePack = time.Hour
+
+// removeStalePacks removes the next packs of path that builds killed
+// before their end left behind.
+func removeStalePacks(path string) {
+	tmps, _ := filepath.Glob(path + ".new-*")
+	for _, t := range tmps {
+		if st, err := os.Lstat(t); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > stalePack {
+			os.Remove(t)
+		}
+	}
 }
 
 // readPackIndex reads and checks a pack's footer and index.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/peerpress/peerpress/build/markdown"
 )
@@ -149,5 +150,30 @@ func TestBuildCodeCache(t *testing.T) {
 	// The key covers the language, the code and the highlighter's version.
 	if markdown.CodeKey([]byte("go"), []byte("x")) == markdown.CodeKey([]byte("g"), []byte("ox")) {
 		t.Error("language and code run together in the key")
+	}
+}
+
+// TestCodePackStaleTemps: a next pack left by a killed build is removed by
+// a later build once it is old; one that may belong to a running build is
+// not.
+func TestCodePackStaleTemps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "code.pack")
+	old, fresh := path+".new-111", path+".new-222"
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-2 * stalePack)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	c := openCodePack(path)
+	c.abort()
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("a stale next pack survived: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a recent next pack (perhaps a running build's) was removed: %v", err)
 	}
 }
