@@ -41,7 +41,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sizes := fs.String("sizes", "1000,10000,100000", "comma-separated post counts")
 	runs := fs.Int("runs", 1, "runs of each command; the median wall time is reported")
 	dir := fs.String("dir", os.TempDir(), "`DIR` for the corpora and outputs, kept until the end (about 12 KB per post for each corpus and 40 KB per post for each build)")
-	pp := fs.String("peerpress", "", "peerpress `BIN` (default: go build ./cmd/peerpress)")
+	pp := fs.String("peerpress", "", "peerpress `BIN` (default: go build ./cmd/peerpress, from the repository root)")
 	hugo := fs.String("hugo", "", "hugo `BIN` (default: hugo on $PATH or in $GOPATH/bin; \"none\" to skip)")
 	hugoMax := fs.Int("hugo-max", 10000, "largest size to run Hugo on (it is slow and memory-hungry beyond)")
 	seed := fs.Int64("seed", 1, "corpus seed")
@@ -81,15 +81,22 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	hugoBin := findHugo(*hugo)
 	hugoVersion := ""
 	if hugoBin != "" {
-		out, _ := exec.CommandContext(ctx, hugoBin, "version").Output()
+		out, err := exec.CommandContext(ctx, hugoBin, "version").Output()
+		if err != nil {
+			// Found before anything is measured, not after.
+			fmt.Fprintf(stderr, "peerpress-bench run: -hugo %s: %v\n", hugoBin, err)
+			return 2
+		}
 		hugoVersion = strings.TrimSpace(string(out))
 	}
 	ppVersion, _ := exec.CommandContext(ctx, bin, "version").Output()
 	fmt.Fprintf(stdout, "# peerpress-bench: %s, GOMAXPROCS=%d, %d CPUs, %s\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), strings.TrimSpace(string(ppVersion)))
 	if hugoVersion != "" {
 		fmt.Fprintf(stdout, "# %s\n", hugoVersion)
+	} else if *hugo == "none" {
+		fmt.Fprintln(stdout, "# hugo: skipped (-hugo none)")
 	} else {
-		fmt.Fprintln(stdout, "# hugo: not found, skipped")
+		fmt.Fprintln(stdout, "# hugo: not found on $PATH or in $GOPATH/bin, skipped")
 	}
 	fmt.Fprintf(stdout, "# corpus: internal/sitegen seed %d, -now %s; median of %d run(s)\n\n", *seed, sitegen.Now, *runs)
 
@@ -100,18 +107,26 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	os.Setenv("PEERPRESS_CACHE_DIR", cache)
 
 	var rows []row
+	// partial prints what was measured before a failure, then fails.
+	partial := func() int {
+		if len(rows) > 0 {
+			fmt.Fprintln(stdout, "(incomplete: the run stopped at an error)")
+			printTable(stdout, rows)
+		}
+		return 1
+	}
 	for _, n := range ns {
 		site := filepath.Join(work, fmt.Sprintf("site-%d", n))
 		fmt.Fprintf(stderr, "generating %d posts …\n", n)
 		if err := sitegen.Write(site, n, *seed); err != nil {
 			fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
-			return 1
+			return partial()
 		}
 		out := filepath.Join(work, fmt.Sprintf("public-%d", n))
 		m, err := measureRuns(ctx, *runs, nil, bin, "check", "-site", site, "-now", sitegen.Now)
 		if err != nil {
 			fmt.Fprintf(stderr, "peerpress-bench run: peerpress check (%d posts): %v\n", n, err)
-			return 1
+			return partial()
 		}
 		rows = append(rows, row{posts: n, tool: "peerpress", step: "check", m: m})
 		fmt.Fprintf(stderr, "  peerpress check  %s\n", m)
@@ -119,7 +134,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		m, err = measureRuns(ctx, *runs, cold, bin, "build", "-site", site, "-out", out, "-now", sitegen.Now)
 		if err != nil {
 			fmt.Fprintf(stderr, "peerpress-bench run: peerpress build (%d posts): %v\n", n, err)
-			return 1
+			return partial()
 		}
 		files, size := treeSize(out)
 		rows = append(rows, row{posts: n, tool: "peerpress", step: "build", m: m, files: files, bytes: size})
@@ -127,7 +142,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		m, err = measureRuns(ctx, *runs, func() { settle(out) }, bin, "build", "-site", site, "-out", out, "-now", sitegen.Now)
 		if err != nil {
 			fmt.Fprintf(stderr, "peerpress-bench run: peerpress build, warm (%d posts): %v\n", n, err)
-			return 1
+			return partial()
 		}
 		rows = append(rows, row{posts: n, tool: "peerpress", step: "build (warm)", m: m, files: files, bytes: size})
 		fmt.Fprintf(stderr, "  peerpress build (warm code cache)  %s\n", m)
@@ -138,14 +153,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "generating %d posts for Hugo …\n", n)
 			if err := sitegen.WriteHugo(hsite, n, *seed); err != nil {
 				fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
-				return 1
+				return partial()
 			}
 			hout := filepath.Join(hsite, "public")
 			clean := func() { settle(hout, filepath.Join(hsite, "resources")) }
 			m, err := measureRuns(ctx, *runs, clean, hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock")
 			if err != nil {
 				fmt.Fprintf(stderr, "peerpress-bench run: hugo (%d posts): %v\n", n, err)
-				return 1
+				return partial()
 			}
 			files, size := treeSize(hout)
 			rows = append(rows, row{posts: n, tool: "hugo", step: "build", m: m, files: files, bytes: size})

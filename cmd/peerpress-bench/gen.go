@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/peerpress/peerpress/internal/sitegen"
@@ -23,6 +24,11 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: peerpress-bench gen [-n N] [-seed S] [-hugo] -out DIR")
 		return 2
 	}
+	if ents, err := os.ReadDir(*out); err == nil && len(ents) > 0 {
+		// Writing over an older corpus would leave its extra posts behind.
+		fmt.Fprintf(stderr, "peerpress-bench gen: %s is not empty; give a new directory or remove it first\n", *out)
+		return 2
+	}
 	start := time.Now()
 	write := sitegen.Write
 	kind := "peerpress"
@@ -33,6 +39,11 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "peerpress-bench gen: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "wrote a %s site of %d posts to %s in %s (check and build it with -now %s)\n", kind, *n, *out, time.Since(start).Round(time.Millisecond), sitegen.Now)
+	fmt.Fprintf(stdout, "wrote a %s site of %d posts to %s in %s", kind, *n, *out, time.Since(start).Round(time.Millisecond))
+	if *hugo {
+		fmt.Fprintln(stdout, " (build it with: hugo --source DIR)")
+	} else {
+		fmt.Fprintf(stdout, " (check and build it with -now %s)\n", sitegen.Now)
+	}
 	return 0
 }

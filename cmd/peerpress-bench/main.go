@@ -4,8 +4,8 @@
 // Usage:
 //
 //	peerpress-bench gen  [-n 10000] [-seed 1] [-hugo] -out DIR
-//	peerpress-bench run  [-sizes 1000,10000,100000] [-runs 1] [-dir TMPDIR] [-peerpress BIN] [-hugo BIN] [-hugo-max 10000] [-keep]
-//	peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE] [-out DIR] SITE
+//	peerpress-bench run  [-sizes 1000,10000,100000] [-runs 1] [-seed 1] [-dir TMPDIR] [-peerpress BIN] [-hugo BIN|none] [-hugo-max 10000] [-keep]
+//	peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE [-heap-at DURATION]] [-trace FILE] [-now TIME] [-out DIR [-code-cache FILE]] SITE
 //
 // gen writes a policy-clean site of n posts (internal/sitegen); with -hugo,
 // the same corpus as a Hugo site.
@@ -15,11 +15,11 @@
 // process, and prints a table of wall time, CPU time (user+sys) and peak
 // resident memory (getrusage ru_maxrss of the child). The build runs cold
 // (no code cache) and again warm (with the cache the cold build left, as a
-// rebuild has). With -runs N each
-// command runs N times and the median wall time is shown. Generation time
-// is not measured. Without -peerpress the command builds ./cmd/peerpress
-// first; without -hugo it looks for hugo on $PATH and in $GOPATH/bin and
-// skips Hugo when there is none.
+// rebuild has). With -runs N each command runs N times and the median wall
+// time is shown. Generation time is not measured. Without -peerpress the
+// command builds ./cmd/peerpress first (run it from the repository root);
+// without -hugo it looks for hugo on $PATH and in $GOPATH/bin and skips
+// Hugo when there is none (or with -hugo none).
 //
 // prof runs the build (or, with -check, the check alone) in process with
 // runtime/pprof profiling, for `go tool pprof`.
@@ -66,7 +66,7 @@ func usage(w io.Writer) {
 
 Usage:
   peerpress-bench gen  [-n 10000] [-seed 1] [-hugo] -out DIR
-  peerpress-bench run  [-sizes 1000,10000,100000] [-runs 1] [-dir TMPDIR] [-peerpress BIN] [-hugo BIN] [-hugo-max 10000] [-keep]
-  peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE] [-out DIR] SITE
+  peerpress-bench run  [-sizes 1000,10000,100000] [-runs 1] [-seed 1] [-dir TMPDIR] [-peerpress BIN] [-hugo BIN|none] [-hugo-max 10000] [-keep]
+  peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE [-heap-at DURATION]] [-trace FILE] [-now TIME] [-out DIR [-code-cache FILE]] SITE
 `)
 }

@@ -60,3 +60,21 @@ func TestPrintTable(t *testing.T) {
 		}
 	}
 }
+
+// TestGenRefusesNonEmpty: writing a corpus over an older one would leave
+// its extra posts behind, so gen wants a new or empty directory.
+func TestGenRefusesNonEmpty(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"gen", "-n", "3", "-out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("gen into a new directory: exit %d: %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run(context.Background(), []string{"gen", "-n", "2", "-out", dir}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "not empty") {
+		t.Errorf("gen into a non-empty directory: exit %d, %q; want 2 and a message", code, errb.String())
+	}
+	posts, _ := os.ReadDir(filepath.Join(dir, "content", "posts"))
+	if len(posts) != 3 {
+		t.Errorf("%d posts after the refused gen, want the first corpus's 3", len(posts))
+	}
+}

@@ -42,13 +42,18 @@ func tuneGC() {
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("build", stderr)
+	flagsUsage := fs.Usage
+	fs.Usage = func() {
+		flagsUsage()
+		fmt.Fprint(stderr, "\nEnvironment:\n  PEERPRESS_CACHE_DIR\n    \tdirectory of the cache of highlighted code kept between builds, one file per site and audience\n    \t(default: the user cache directory's peerpress/; \"off\" disables it; the output is the same either way)\n")
+	}
 	site := fs.String("site", ".", "site root `DIR`")
 	out := fs.String("out", "", "output `DIR` (default public, or public-internal for -audience internal), relative to -site")
 	audience := fs.String("audience", "public", "build for `public` or internal readers")
 	now := fs.String("now", "", "pin the clock (RFC 3339 or YYYY-MM-DD) for embargo, expiry, training and waivers")
 	drafts := fs.Bool("drafts", false, "include draft posts")
 	baseURL := fs.String("baseurl", "", "override site.yaml baseURL")
-	verbose := fs.Bool("v", false, "print every warning and each stage's time")
+	verbose := fs.Bool("v", false, "also print waived findings, and each stage's time")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -79,7 +84,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	start := time.Now()
 	// Build renders and writes in one streamed pass (the site is never
 	// held in memory whole); dir is replaced only if everything succeeded.
-	res, err := build.Build(ctx, build.Options{Site: os.DirFS(*site), Audience: *audience, Now: t, Drafts: *drafts, BaseURL: *baseURL, Version: version, CodeCache: codeCachePath(*site)}, dir)
+	res, err := build.Build(ctx, build.Options{Site: os.DirFS(*site), Audience: *audience, Now: t, Drafts: *drafts, BaseURL: *baseURL, Version: version, CodeCache: codeCachePath(*site, *audience)}, dir)
 	if res != nil && res.Report != nil {
 		printFindings(stderr, res, *verbose)
 	}
@@ -120,11 +125,13 @@ func printFindings(w io.Writer, res *build.Result, verbose bool) {
 	report.Write(w, "text", &rep, nil, version)
 }
 
-// codeCachePath is where the build of the site in dir keeps its cache of
-// highlighted code: $PEERPRESS_CACHE_DIR (none when it is "off"), else the
-// user cache directory's peerpress/, one file per site directory. It is ""
-// (no cache) when there is no such directory.
-func codeCachePath(dir string) string {
+// codeCachePath is where the build of the site in dir for audience keeps
+// its cache of highlighted code: $PEERPRESS_CACHE_DIR (none when it is
+// "off"), else the user cache directory's peerpress/, one file per site
+// directory and audience (each build keeps exactly the blocks it used, so
+// a public and an internal build sharing one file would evict each other's).
+// It is "" (no cache) when there is no such directory.
+func codeCachePath(dir, audience string) string {
 	base := os.Getenv("PEERPRESS_CACHE_DIR")
 	switch base {
 	case "off":
@@ -141,5 +148,5 @@ func codeCachePath(dir string) string {
 		return ""
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(base, "code-"+hex.EncodeToString(sum[:8])+".pack")
+	return filepath.Join(base, "code-"+hex.EncodeToString(sum[:8])+"-"+audience+".pack")
 }

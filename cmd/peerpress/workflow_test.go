@@ -633,8 +633,10 @@ func TestWorkflowStepsRunOnSampleBlog(t *testing.T) {
 				}
 				// The builds kept their code cache where the cache step
 				// saves it.
-				if packs, _ := filepath.Glob(filepath.Join(a.repo.site, ".peerpress-cache", "code-*.pack")); len(packs) != 1 {
-					t.Errorf("the builds left %d code cache packs in .peerpress-cache, want 1", len(packs))
+				for _, aud := range []string{"public", "internal"} {
+					if packs, _ := filepath.Glob(filepath.Join(a.repo.site, ".peerpress-cache", "code-*-"+aud+".pack")); len(packs) != 1 {
+						t.Errorf("the %s build left %d code cache packs in .peerpress-cache, want 1", aud, len(packs))
+					}
 				}
 			}
 			for i, r := range res {
