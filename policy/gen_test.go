@@ -383,14 +383,3 @@ func BenchmarkCheck10k(b *testing.B) {
 		}
 	}
 }
-
-// FuzzNormSpace: normSpace is strings.Join(strings.Fields(s), " "), invalid
-// UTF-8 and Unicode spaces included.
-func FuzzNormSpace(f *testing.F) {
-	f.Add("  a \t b\n\u00a0c\u2028 \xff d  ")
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := normSpace(s), strings.Join(strings.Fields(s), " "); got != want {
-			t.Fatalf("normSpace(%q) = %q, want %q", s, got, want)
-		}
-	})
-}

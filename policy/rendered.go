@@ -3,12 +3,12 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/peerpress/peerpress/build/share"
 	"html"
 	"html/template"
 	"path"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/peerpress/peerpress/build/source"
@@ -71,12 +71,12 @@ func (p *Policy) CheckRendered(rs []Rendered) []Finding {
 			var stmts []string
 			for _, id := range post.Meta.Authors {
 				if per, ok := p.people[id]; ok {
-					stmts = append(stmts, normSpace(p.Statement(per)))
+					stmts = append(stmts, share.NormalizeSpace(p.Statement(per)))
 				}
 			}
 			if len(stmts) > 0 {
 				if rd.PageHTML != nil {
-					for _, s := range missingFromByline(rd.PageHTML, stmts, normSpace(post.Meta.Summary)) {
+					for _, s := range missingFromByline(rd.PageHTML, stmts, share.NormalizeSpace(post.Meta.Summary)) {
 						add(ruleDiscloseByline, pos, "the page of this post does not show the disclosure %q in its byline, before the summary; the theme must render it (it discusses %s products)", s, p.employerName)
 					}
 				}
@@ -87,14 +87,14 @@ func (p *Policy) CheckRendered(rs []Rendered) []Finding {
 				}
 			}
 		}
-		want := normSpace(p.ShareDisclosure())
+		want := share.NormalizeSpace(p.ShareDisclosure())
 		platforms := make([]string, 0, len(rd.EmployeeShare))
 		for k := range rd.EmployeeShare {
 			platforms = append(platforms, k)
 		}
 		sort.Strings(platforms)
 		for _, k := range platforms {
-			if want != "" && !strings.HasPrefix(normSpace(rd.EmployeeShare[k]), want) {
+			if want != "" && !strings.HasPrefix(share.NormalizeSpace(rd.EmployeeShare[k]), want) {
 				pos := post.File.Open
 				if sp, ok := post.Meta.Pos["share"]; ok {
 					pos = sp
@@ -169,30 +169,6 @@ func prefixRunes(s string, n int) string {
 	return s
 }
 
-// normSpace collapses runs of white space into one space and trims.
-func normSpace(s string) string {
-	// strings.Join(strings.Fields(s), " ") in one pass and one allocation.
-	b := make([]byte, 0, len(s))
-	gap := false
-	for i := 0; i < len(s); {
-		c, n := rune(s[i]), 1
-		if c >= utf8.RuneSelf {
-			c, n = utf8.DecodeRuneInString(s[i:])
-		}
-		if unicode.IsSpace(c) {
-			gap = len(b) > 0
-		} else {
-			if gap {
-				b = append(b, ' ')
-				gap = false
-			}
-			b = append(b, s[i:i+n]...)
-		}
-		i += n
-	}
-	return string(b)
-}
-
 // htmlText returns the text of an HTML fragment: tags, comments, scripts
 // and styles removed, entities decoded, white space collapsed.
 func htmlText(b []byte) string {
@@ -235,7 +211,7 @@ func htmlText(b []byte) string {
 			sb.WriteByte(' ')
 		}
 	}
-	return normSpace(sb.String())
+	return share.NormalizeSpace(sb.String())
 }
 
 // inlineTag reports whether a tag (its text after '<') is an inline

@@ -108,7 +108,7 @@ func (s *Set) JSON() ([]byte, error) {
 func Build(in Input, custom map[string]string) (Set, []error) {
 	set := Set{
 		URL:        strings.TrimSpace(in.URL),
-		Title:      normalizeSpace(in.Title),
+		Title:      NormalizeSpace(in.Title),
 		Disclosure: strings.TrimSpace(in.Disclosure),
 		Employee:   map[string]Snippet{},
 		Reader:     map[string]Snippet{},
@@ -171,7 +171,7 @@ func Compose(platform, variant string, in Input) (Snippet, error) {
 			tooLong.Length, tooLong.Custom = n, true
 		}
 	} else {
-		text = fit(disclosure, normalizeSpace(in.Title), link, hashtags(in.Hashtags), limit, measure)
+		text = fit(disclosure, NormalizeSpace(in.Title), link, hashtags(in.Hashtags), limit, measure)
 	}
 	sn := Snippet{Text: text, Length: measure(text), Limit: limit, Intent: intent(platform, text, link)}
 	if tooLong.Length > 0 {
@@ -379,7 +379,26 @@ func join(parts ...string) string {
 	return b.String()
 }
 
-// normalizeSpace trims s and turns runs of white space into one space.
-func normalizeSpace(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+// NormalizeSpace trims s and turns runs of white space into one space:
+// strings.Join(strings.Fields(s), " ") in one pass and one allocation.
+func NormalizeSpace(s string) string {
+	b := make([]byte, 0, len(s))
+	gap := false
+	for i := 0; i < len(s); {
+		c, n := rune(s[i]), 1
+		if c >= utf8.RuneSelf {
+			c, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(c) {
+			gap = len(b) > 0
+		} else {
+			if gap {
+				b = append(b, ' ')
+				gap = false
+			}
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
 }

@@ -49,7 +49,7 @@ func FuzzLength(f *testing.F) {
 	f.Add("cafe\u0301 a\r\nb\r\r\n e\u20dd 🇫🇷🇩🇪x 👍🏽 \u200d")
 	f.Fuzz(func(t *testing.T, s string) {
 		// The ASCII fast paths agree with cluster-by-cluster counting.
-		if got, want := xWeight(s), xWeightRef(s); got != want {
+		if got, want := xWeight(s), weighClusters(s, false); got != want {
 			t.Fatalf("xWeight(%q) = %d, cluster by cluster %d", s, got, want)
 		}
 		for _, p := range Platforms() {
@@ -63,24 +63,13 @@ func FuzzLength(f *testing.F) {
 	})
 }
 
-// xWeightRef is xWeight without its ASCII fast path: the reference it must
-// agree with.
-func xWeightRef(s string) int {
-	n, state := 0, -1
-	var c string
-	for s != "" {
-		c, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
-		if len(c) == 1 {
-			n++
-			continue
+// FuzzNormalizeSpace: NormalizeSpace is strings.Join(strings.Fields(s), " "),
+// invalid UTF-8 and Unicode spaces included.
+func FuzzNormalizeSpace(f *testing.F) {
+	f.Add("  a \t b\n\u00a0c\u2028 \xff d  ")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := NormalizeSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("NormalizeSpace(%q) = %q, want %q", s, got, want)
 		}
-		k := emojiLen(c)
-		if k > 0 {
-			n += 2
-		}
-		for _, r := range c[k:] {
-			n += runeWeight(r)
-		}
-	}
-	return n
+	})
 }

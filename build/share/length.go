@@ -88,11 +88,16 @@ func xLength(s string) int {
 }
 
 // xWeight weighs text that holds no link, one grapheme cluster at a time.
-func xWeight(s string) int {
+func xWeight(s string) int { return weighClusters(s, true) }
+
+// weighClusters is xWeight; with ascii false it takes every cluster from
+// uniseg, ASCII ones included (the reference the fast path is fuzzed
+// against).
+func weighClusters(s string, ascii bool) int {
 	n, state := 0, -1
 	var c string
 	for s != "" {
-		if k := asciiRun(s); k > 0 {
+		if k := asciiRun(s); ascii && k > 0 {
 			n, s, state = n+k, s[k:], -1 // each weighs 1
 			continue
 		}
