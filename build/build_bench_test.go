@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"io/fs"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -65,9 +66,9 @@ func report(b *testing.B, start time.Time, peak uint64) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }
 
-// BenchmarkBuild1k is build.Run on 1,000 posts: load, check, render and
-// verify, every output kept in memory.
-func BenchmarkBuild1k(b *testing.B) {
+// benchPerPost runs op b.N times on the 1,000-post site and reports the
+// time per post and the peak heap.
+func benchPerPost(b *testing.B, op func(ctx context.Context, site fs.FS)) {
 	site := benchSite(b)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -76,6 +77,15 @@ func BenchmarkBuild1k(b *testing.B) {
 	stop := peakHeap()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
+		op(ctx, site)
+	}
+	report(b, start, stop())
+}
+
+// BenchmarkBuild1k is build.Run on 1,000 posts: load, check, render and
+// verify, every output kept in memory.
+func BenchmarkBuild1k(b *testing.B) {
+	benchPerPost(b, func(ctx context.Context, site fs.FS) {
 		res, err := Run(ctx, Options{Site: site, Now: testNow})
 		if err != nil {
 			b.Fatal(err)
@@ -83,40 +93,24 @@ func BenchmarkBuild1k(b *testing.B) {
 		if res.Stats.Posts < benchPosts*9/10 {
 			b.Fatalf("built %d posts", res.Stats.Posts)
 		}
-	}
-	report(b, start, stop())
+	})
 }
 
 // BenchmarkBuildWrite1k is build.Build on 1,000 posts, as `peerpress
 // build` runs it: streamed to a directory, swapped in.
 func BenchmarkBuildWrite1k(b *testing.B) {
-	site := benchSite(b)
-	ctx := context.Background()
 	dir := b.TempDir()
-	b.ReportAllocs()
-	runtime.GC()
-	b.ResetTimer()
-	stop := peakHeap()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
+	benchPerPost(b, func(ctx context.Context, site fs.FS) {
 		if _, err := Build(ctx, Options{Site: site, Now: testNow}, filepath.Join(dir, "public")); err != nil {
 			b.Fatal(err)
 		}
-	}
-	report(b, start, stop())
+	})
 }
 
 // BenchmarkCheck1k is what `peerpress check` does on 1,000 posts: load and
 // the policy check.
 func BenchmarkCheck1k(b *testing.B) {
-	site := benchSite(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	runtime.GC()
-	b.ResetTimer()
-	stop := peakHeap()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
+	benchPerPost(b, func(ctx context.Context, site fs.FS) {
 		opts := Options{Site: site, Now: testNow}
 		s, err := Load(ctx, opts)
 		if err != nil {
@@ -125,6 +119,5 @@ func BenchmarkCheck1k(b *testing.B) {
 		if rep := s.Check(ctx, opts, policy.Options{Now: testNow}); rep.Failed() {
 			b.Fatalf("the generated site fails the check: %v", rep.Findings[0])
 		}
-	}
-	report(b, start, stop())
+	})
 }

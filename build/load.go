@@ -124,10 +124,16 @@ func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost, c *cache) e
 // forEach calls fn(0..n-1) on at most GOMAXPROCS goroutines and returns the
 // errors joined in index order.
 func forEach(ctx context.Context, n int, fn func(i int) error) error {
+	return forEachOn(ctx, runtime.GOMAXPROCS(0), n, fn)
+}
+
+// forEachOn is forEach on at most workers goroutines (for work bound by
+// something other than the CPU).
+func forEachOn(ctx context.Context, workers, n int, fn func(i int) error) error {
 	errs := make([]error, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+	for w := 0; w < min(workers, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

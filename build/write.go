@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // Write puts outputs in place at dir: they are written to a temporary
@@ -261,16 +260,10 @@ func removeTree(dir string) error {
 		level = next
 	}
 	unlink := func(paths []string) {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range min(removeWorkers, len(paths)) {
-			wg.Go(func() {
-				for i := int(next.Add(1) - 1); i < len(paths); i = int(next.Add(1) - 1) {
-					os.Remove(paths[i])
-				}
-			})
-		}
-		wg.Wait()
+		forEachOn(context.Background(), removeWorkers, len(paths), func(i int) error {
+			os.Remove(paths[i]) // what is left is reported by RemoveAll below
+			return nil
+		})
 	}
 	unlink(files)
 	for i := len(levels) - 1; i > 0; i-- {
