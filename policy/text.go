@@ -32,6 +32,19 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
+// foldRune lower-cases the non-ASCII rune at src[i:] into dst[i:] (see
+// fold) and returns it, its lower case and its length.
+func foldRune(dst, src []byte, i int) (r, l rune, n int) {
+	r, n = utf8.DecodeRune(src[i:])
+	l = unicode.ToLower(r)
+	if l != r && utf8.RuneLen(l) == n {
+		utf8.EncodeRune(dst[i:], l)
+	} else {
+		copy(dst[i:i+n], src[i:i+n])
+	}
+	return r, l, n
+}
+
 // fold lower-cases src into dst (reused), keeping every byte offset: a
 // rune whose lower case has a different UTF-8 length is left as it is.
 func fold(dst, src []byte) []byte {
@@ -49,13 +62,7 @@ func fold(dst, src []byte) []byte {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRune(src[i:])
-		l := unicode.ToLower(r)
-		if l != r && utf8.RuneLen(l) == n {
-			utf8.EncodeRune(dst[i:], l)
-		} else {
-			copy(dst[i:i+n], src[i:i+n])
-		}
+		_, _, n := foldRune(dst, src, i)
 		i += n
 	}
 	return dst
@@ -137,13 +144,7 @@ func foldTokenize(dst []byte, toks []token, src []byte, seed uint64) ([]byte, []
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRune(src[i:])
-		l := unicode.ToLower(r)
-		if l != r && utf8.RuneLen(l) == n {
-			utf8.EncodeRune(dst[i:], l)
-		} else {
-			copy(dst[i:i+n], src[i:i+n])
-		}
+		r, l, n := foldRune(dst, src, i)
 		if isWordRune(l) || isWordRune(r) {
 			if start < 0 {
 				start, h = i, fnvOffset^seed
