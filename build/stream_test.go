@@ -222,3 +222,42 @@ func TestBuildRefusesChangedSource(t *testing.T) {
 		t.Error("a failed build created the output directory")
 	}
 }
+
+// TestReleaseSources: once the check is done, a streamed build holds
+// neither the bytes nor the front-matter tree of any post, and reads back
+// exactly the file that was checked.
+func TestReleaseSources(t *testing.T) {
+	ctx := context.Background()
+	opts := Options{Site: loadSite(t, "blog"), Now: testNow}
+	s, err := Load(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Check(ctx, opts, policy.Options{Now: testNow})
+	r, err := newRenderer(opts, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.lazyBodies = true
+	if err := r.prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := map[*policy.Post]string{}
+	for _, p := range r.posts {
+		before[r.checks[p]] = string(r.checks[p].File.Body)
+	}
+	src := r.releaseSources()
+	for _, p := range r.posts {
+		cp := r.checks[p]
+		if cp.File.Data != nil || cp.File.Body != nil || len(cp.File.Meta.Content) != 0 {
+			t.Errorf("%s: bytes or front-matter tree still held after the check", cp.Path)
+		}
+		f, err := src.reload(opts.Site, cp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(f.Body) != before[cp] {
+			t.Errorf("%s: reloaded body differs from the checked one", cp.Path)
+		}
+	}
+}

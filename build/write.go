@@ -231,8 +231,8 @@ func swap(tmp, dir string) error {
 }
 
 // removeWorkers is how many unlinks removeTree has in flight. Unlinking is
-// bound by the file system, not the CPU; on ext4 eight at once remove a
-// 21,000-file site in about half the time one does.
+// bound by the file system, not the CPU; on ext4 eight at once removed a
+// 21,000-file site in 2.2 s where one took 3.5 s (32 did no better).
 const removeWorkers = 8
 
 // removeTree removes dir and everything under it, as os.RemoveAll does

@@ -25,9 +25,9 @@ const batchGCPercent = 200
 
 // tuneGC sets the collector for a run over a whole site, unless GOGC or
 // GOMEMLIMIT say otherwise. The heap may grow to three times what is live
-// before a collection (GOGC=200): a 100,000-post build spends 15% less
-// CPU, most of it in the collector's marking of the posts' small objects,
-// and a 10,000-post one peaks near 0.6 GiB instead of 0.45 GiB. A soft
+// before a collection (GOGC=200): a 100,000-post build used 15% less user
+// CPU (the collector marks the posts' small objects less often), and a
+// 10,000-post one peaks near 0.7 GiB instead of 0.45 GiB. A soft
 // limit of 3 GiB makes the collector work harder near it, and only there:
 // the check holds every post of the site parsed at once, and a
 // 100,000-post site stays under 4 GiB.
