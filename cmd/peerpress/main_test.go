@@ -226,11 +226,12 @@ func TestBinaryEndToEnd(t *testing.T) {
 // config (testdata/browser/htmlvalidate.json) is the recommended preset with
 // two HTML5-valid forms allowed: ids such as goldmark's footnote "fn:1"
 // (valid-id relaxed) and boolean attributes written checked="" (task lists).
-func TestHTMLValid(t *testing.T) {
-	tools := browserDir(t)
-	dir := sampleSite(t)
+// samplePages returns the HTML pages of the built sample blog (at least
+// 20 of them).
+func samplePages(t *testing.T) []string {
+	t.Helper()
 	var pages []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	filepath.WalkDir(sampleSite(t), func(p string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".html") {
 			pages = append(pages, p)
 		}
@@ -239,6 +240,12 @@ func TestHTMLValid(t *testing.T) {
 	if len(pages) < 20 {
 		t.Fatalf("only %d pages", len(pages))
 	}
+	return pages
+}
+
+func TestHTMLValid(t *testing.T) {
+	tools := browserDir(t)
+	pages := samplePages(t)
 	args := append([]string{filepath.Join(tools, "node_modules", ".bin", "html-validate"), "--config", filepath.Join(tools, "htmlvalidate.json"), "--formatter", "text"}, pages...)
 	cmd := exec.Command("node", args...)
 	out, err := cmd.CombinedOutput()
