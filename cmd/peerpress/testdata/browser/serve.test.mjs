@@ -8,9 +8,8 @@
 // itself: a new title and body, a policy overlay, the overlay gone after the
 // fix, the page following a renamed post. Prints one line per step with the
 // time from the file write to the change seen in the page.
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 
 const [base, site] = process.argv.slice(2);
@@ -19,15 +18,7 @@ if (!base || !site) {
   process.exit(2);
 }
 const posts = path.join(site, "content", "posts");
-const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), "peerpress-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const { context, close } = await launch();
 
 let failed = false;
 function fail(msg) {
@@ -138,7 +129,6 @@ try {
 } catch (e) {
   fail(e.stack || String(e));
 } finally {
-  await context.close();
-  await fs.rm(userDataDir, { recursive: true, force: true });
+  await close();
 }
 process.exit(failed ? 1 : 0);

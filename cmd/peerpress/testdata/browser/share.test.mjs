@@ -9,9 +9,7 @@
 // with the disclosure. Then axe-core checks the post page (panel closed and
 // open) and the home page, in the light and the dark color scheme: no
 // violations. Prints one line per check; exits 1 if any failed.
-import { chromium } from "playwright-core";
-import fs from "node:fs/promises";
-import os from "node:os";
+import { launch } from "./chromium.mjs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,15 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const axePath = path.join(here, "node_modules", "axe-core", "axe.min.js");
 const disclosure = "I work at Brightline Materials.";
 
-const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), "peerpress-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const { context, close } = await launch();
 await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(base).origin });
 
 let failed = false;
@@ -124,7 +114,6 @@ try {
 } catch (e) {
   fail(e.stack || String(e));
 } finally {
-  await context.close();
-  await fs.rm(userDataDir, { recursive: true, force: true });
+  await close();
 }
 process.exit(failed ? 1 : 0);
