@@ -115,56 +115,55 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return 1
 	}
+	// add times one step (runs times, before each, untimed) and adds its
+	// row; the files of out, when given, are counted in it.
+	add := func(n int, tool, step, out string, before func(), name string, args ...string) error {
+		m, err := measureRuns(ctx, *runs, before, name, args...)
+		if err != nil {
+			return fmt.Errorf("%s %s (%d posts): %w", tool, step, n, err)
+		}
+		r := row{posts: n, tool: tool, step: step, m: m}
+		if out != "" {
+			r.files, r.bytes = treeSize(out)
+		}
+		rows = append(rows, r)
+		fmt.Fprintf(stderr, "  %-9s %-13s %s\n", tool, step, m)
+		return nil
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
+		return partial()
+	}
 	for _, n := range ns {
 		site := filepath.Join(work, fmt.Sprintf("site-%d", n))
 		fmt.Fprintf(stderr, "generating %d posts …\n", n)
 		if err := sitegen.Write(site, n, *seed); err != nil {
-			fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
-			return partial()
+			return fail(err)
 		}
 		out := filepath.Join(work, fmt.Sprintf("public-%d", n))
-		m, err := measureRuns(ctx, *runs, nil, bin, "check", "-site", site, "-now", sitegen.Now)
-		if err != nil {
-			fmt.Fprintf(stderr, "peerpress-bench run: peerpress check (%d posts): %v\n", n, err)
-			return partial()
+		build := []string{"build", "-site", site, "-out", out, "-now", sitegen.Now}
+		if err := add(n, "peerpress", "check", "", nil, bin, "check", "-site", site, "-now", sitegen.Now); err != nil {
+			return fail(err)
 		}
-		rows = append(rows, row{posts: n, tool: "peerpress", step: "check", m: m})
-		fmt.Fprintf(stderr, "  peerpress check  %s\n", m)
-		cold := func() { settle(out, cache) }
-		m, err = measureRuns(ctx, *runs, cold, bin, "build", "-site", site, "-out", out, "-now", sitegen.Now)
-		if err != nil {
-			fmt.Fprintf(stderr, "peerpress-bench run: peerpress build (%d posts): %v\n", n, err)
-			return partial()
+		if err := add(n, "peerpress", "build", out, func() { settle(out, cache) }, bin, build...); err != nil {
+			return fail(err)
 		}
-		files, size := treeSize(out)
-		rows = append(rows, row{posts: n, tool: "peerpress", step: "build", m: m, files: files, bytes: size})
-		fmt.Fprintf(stderr, "  peerpress build  %s\n", m)
-		m, err = measureRuns(ctx, *runs, func() { settle(out) }, bin, "build", "-site", site, "-out", out, "-now", sitegen.Now)
-		if err != nil {
-			fmt.Fprintf(stderr, "peerpress-bench run: peerpress build, warm (%d posts): %v\n", n, err)
-			return partial()
+		if err := add(n, "peerpress", "build (warm)", out, func() { settle(out) }, bin, build...); err != nil {
+			return fail(err)
 		}
-		rows = append(rows, row{posts: n, tool: "peerpress", step: "build (warm)", m: m, files: files, bytes: size})
-		fmt.Fprintf(stderr, "  peerpress build (warm code cache)  %s\n", m)
 		// Out of the way, deleted at the end (see settle).
 		settle(cache, out)
 		if hugoBin != "" && n <= *hugoMax {
 			hsite := filepath.Join(work, fmt.Sprintf("hugo-%d", n))
 			fmt.Fprintf(stderr, "generating %d posts for Hugo …\n", n)
 			if err := sitegen.WriteHugo(hsite, n, *seed); err != nil {
-				fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
-				return partial()
+				return fail(err)
 			}
 			hout := filepath.Join(hsite, "public")
 			clean := func() { settle(hout, filepath.Join(hsite, "resources")) }
-			m, err := measureRuns(ctx, *runs, clean, hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock")
-			if err != nil {
-				fmt.Fprintf(stderr, "peerpress-bench run: hugo (%d posts): %v\n", n, err)
-				return partial()
+			if err := add(n, "hugo", "build", hout, clean, hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock"); err != nil {
+				return fail(err)
 			}
-			files, size := treeSize(hout)
-			rows = append(rows, row{posts: n, tool: "hugo", step: "build", m: m, files: files, bytes: size})
-			fmt.Fprintf(stderr, "  hugo build       %s\n", m)
 		}
 	}
 	printTable(stdout, rows)
