@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/peerpress/peerpress/internal/par"
 	"io/fs"
 	"path"
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/peerpress/peerpress/build/markdown"
 	"github.com/peerpress/peerpress/build/source"
@@ -131,22 +130,7 @@ func forEach(ctx context.Context, n int, fn func(i int) error) error {
 // something other than the CPU).
 func forEachOn(ctx context.Context, workers, n int, fn func(i int) error) error {
 	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				errs[i] = safely(i, fn)
-			}
-		}()
-	}
-	wg.Wait()
+	par.Do(ctx, workers, n, func(_, i int) { errs[i] = safely(i, fn) })
 	if err := ctx.Err(); err != nil {
 		return err
 	}

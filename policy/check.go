@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/peerpress/peerpress/internal/par"
 	"io/fs"
 	"net/url"
 	"path"
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/peerpress/peerpress/build/source"
@@ -125,24 +124,13 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 	}
 
 	results := make([]postResult, len(posts))
-	n := runtime.GOMAXPROCS(0)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < n; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sc := newScanner(p, true)
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(posts) || ctx.Err() != nil {
-					return
-				}
-				results[i] = r.checkPost(sc, posts[i])
-			}
-		}()
-	}
-	wg.Wait()
+	scanners := make([]*scanner, runtime.GOMAXPROCS(0)) // one per goroutine
+	par.Do(ctx, len(scanners), len(posts), func(w, i int) {
+		if scanners[w] == nil {
+			scanners[w] = newScanner(p, true)
+		}
+		results[i] = r.checkPost(scanners[w], posts[i])
+	})
 
 	rep := &Report{Files: len(posts)}
 	imageAuthors := map[string][]string{}
@@ -172,22 +160,7 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 
 // forEach calls fn(0..n-1) on at most GOMAXPROCS goroutines.
 func forEach(ctx context.Context, n int, fn func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
+	par.Do(ctx, runtime.GOMAXPROCS(0), n, func(_, i int) { fn(i) })
 }
 
 // parsePost reads and parses post.Path from fsys.

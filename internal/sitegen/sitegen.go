@@ -18,10 +18,11 @@ package sitegen
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"github.com/peerpress/peerpress/internal/par"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -30,7 +31,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing/fstest"
 	"time"
 )
@@ -155,32 +155,19 @@ func generate(n int, seed int64, hugo bool, emit func(name string, data []byte) 
 			return err
 		}
 	}
-	var next atomic.Int64
-	errs := make([]error, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for w := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var b bytes.Buffer
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				p := c.post(i)
-				b.Reset()
-				p.write(&b, hugo)
-				if err := emit("content/posts/"+p.file, bytes.Clone(b.Bytes())); err != nil {
-					errs[w] = err
-					next.Store(int64(n))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	// The first error stops the others.
+	ctx, stop := context.WithCancelCause(context.Background())
+	defer stop(nil)
+	bufs := make([]bytes.Buffer, runtime.GOMAXPROCS(0)) // one per goroutine
+	par.Do(ctx, len(bufs), n, func(w, i int) {
+		p, b := c.post(i), &bufs[w]
+		b.Reset()
+		p.write(b, hugo)
+		if err := emit("content/posts/"+p.file, bytes.Clone(b.Bytes())); err != nil {
+			stop(err)
+		}
+	})
+	return context.Cause(ctx)
 }
 
 // post is one generated post.
