@@ -433,18 +433,14 @@ func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 	if pg.Post != nil {
 		body = len(pg.Post.Content) + len(pg.Post.TOC)
 	}
-	seen := r.markup[pg.Kind]
+	seen := r.markup[pg.Kind] // set with r.tmpl, for every page kind
 	var buf bytes.Buffer
-	if seen != nil {
-		buf.Grow(int(seen.Load()) + body + 1<<10)
-	}
+	buf.Grow(int(seen.Load()) + body + 1<<10)
 	if err := r.tmpl[pg.Kind].ExecuteTemplate(&buf, "base", pg); err != nil {
 		return nil, fmt.Errorf("render %s: %w", rel, err)
 	}
-	if seen != nil {
-		m := int64(buf.Len() - body)
-		for old := seen.Load(); m > old && !seen.CompareAndSwap(old, m); old = seen.Load() {
-		}
+	m := int64(buf.Len() - body)
+	for old := seen.Load(); m > old && !seen.CompareAndSwap(old, m); old = seen.Load() {
 	}
 	return buf.Bytes(), nil
 }

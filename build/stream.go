@@ -470,11 +470,11 @@ func (r *renderer) internalPosts() []policy.InternalPost {
 // checked is an error, so what is published is always what was checked.
 type sources struct {
 	seed maphash.Seed
-	held map[*policy.Post]source0
+	held map[*policy.Post]releasedFile
 }
 
-// source0 is what is kept of a released file.
-type source0 struct {
+// releasedFile is what is kept of a released file.
+type releasedFile struct {
 	sum     uint64 // maphash of File.Data
 	bodyLen int    // len(File.Body); the body is the end of Data
 }
@@ -483,13 +483,13 @@ type source0 struct {
 // front matter of the posts being rendered, and nothing of the others) and
 // returns what reload needs to read them back.
 func (r *renderer) releaseSources() *sources {
-	s := &sources{seed: maphash.MakeSeed(), held: make(map[*policy.Post]source0, len(r.posts))}
+	s := &sources{seed: maphash.MakeSeed(), held: make(map[*policy.Post]releasedFile, len(r.posts))}
 	rendered := make(map[*policy.Post]bool, len(r.posts))
 	for _, p := range r.posts {
 		cp := r.checks[p]
 		rendered[cp] = true
 		if f := cp.File; f != nil {
-			s.held[cp] = source0{sum: maphash.Bytes(s.seed, f.Data), bodyLen: len(f.Body)}
+			s.held[cp] = releasedFile{sum: maphash.Bytes(s.seed, f.Data), bodyLen: len(f.Body)}
 			lite := *f
 			lite.Data, lite.Body = nil, nil
 			// The front-matter tree has served the check, which remembered
