@@ -95,7 +95,7 @@ func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost, c *cache) e
 			todo = append(todo, i)
 		}
 	}
-	return forEach(ctx, len(todo), func(j int) error {
+	return forEachOn(ctx, readWorkers(), len(todo), func(j int) error {
 		i := todo[j]
 		p := posts[i].check
 		defer c.putPost(p)
@@ -119,6 +119,14 @@ func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost, c *cache) e
 		return nil
 	})
 }
+
+// readWorkers is how many goroutines read and parse source files: more
+// than the CPUs, so that while some wait for the disk the others parse.
+// Source files are not always in the page cache (this kind of VM pages out
+// files unread for a few seconds): reading 100,000 uncached posts took
+// 11.4 s on 2 goroutines and 6.7 s on 8 (16 to 64: no faster); cached, 0.95
+// and 0.77 s.
+func readWorkers() int { return max(8, runtime.GOMAXPROCS(0)) }
 
 // forEach calls fn(0..n-1) on at most GOMAXPROCS goroutines and returns the
 // errors joined in index order.

@@ -137,7 +137,9 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 		return data, w.put(out.Path, data)
 	}
 
-	err = forEach(ctx, len(r.posts), func(k int) error {
+	// Each post's file is read again here, so as many goroutines as the
+	// load uses: one waiting for the disk leaves its CPU to another.
+	err = forEachOn(ctx, readWorkers(), len(r.posts), func(k int) error {
 		p := r.posts[k]
 		if r.lazyBodies {
 			f, err := src.reload(r.opts.Site, r.checks[p])

