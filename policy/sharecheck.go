@@ -15,10 +15,10 @@ func (pc *postCheck) shareLength() {
 	tags := append(append([]string(nil), m.Tags...), pc.r.opts.Hashtags...)
 	in := share.Input{Title: m.Title, URL: pc.r.opts.PostURL(post), Disclosure: p.ShareDisclosure(), Hashtags: tags}
 	// Generated text fails only when the disclosure and the tagged link alone
-	// are too long. No platform counts more than 2 per byte of text, and
-	// platform names are at most 8 bytes ("mastodon"), so when twice the
-	// byte length of the disclosure and the longest tagged link fits a
-	// limit, composing and measuring graphemes is skipped.
+	// are too long (share.BareLength). No platform counts more than 2 per
+	// byte of text, and platform names are at most 8 bytes ("mastodon"), so
+	// when twice the byte length of the disclosure and the longest tagged
+	// link fits a limit, even that is not measured.
 	bound := 2 * (len(in.Disclosure) + 1 + len(share.TagURL(in.URL, "mastodon", share.Employee)))
 	for _, platform := range share.Platforms() {
 		pin := in
@@ -31,7 +31,14 @@ func (pc *postCheck) shareLength() {
 		if key != "" {
 			pos = pc.shareValuePos(key)
 		}
-		if pin.Custom == "" && len(platform) <= 8 && bound <= share.Limit(platform) {
+		if pin.Custom == "" {
+			limit := share.Limit(platform)
+			if len(platform) <= 8 && bound <= limit {
+				continue
+			}
+			if n := share.BareLength(platform, share.Employee, pin); n > limit {
+				pc.bareTooLong(pos, platform, n, limit)
+			}
 			continue
 		}
 		_, err := share.Compose(platform, share.Employee, pin)
@@ -42,9 +49,15 @@ func (pc *postCheck) shareLength() {
 		if tl.Custom {
 			pc.add(ruleShareTooLong, pos, platform, "the %s share text measures %d with the disclosure and link, over %s's limit of %d; shorten it (the disclosure is never cut)", platform, tl.Length, platform, tl.Limit)
 		} else {
-			pc.add(ruleShareTooLong, pos, platform, "on %s the disclosure and the link alone measure %d, over the limit of %d; shorten disclosure.share or the URL", platform, tl.Length, tl.Limit)
+			// Hand-written text that Compose did not get to: the
+			// disclosure and link alone are too long.
+			pc.bareTooLong(pos, platform, tl.Length, tl.Limit)
 		}
 	}
+}
+
+func (pc *postCheck) bareTooLong(pos source.Pos, platform string, n, limit int) {
+	pc.add(ruleShareTooLong, pos, platform, "on %s the disclosure and the link alone measure %d, over the limit of %d; shorten disclosure.share or the URL", platform, n, limit)
 }
 
 // shareValuePos returns the position of a share text value: share.<platform>

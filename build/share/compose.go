@@ -148,16 +148,10 @@ func Compose(platform, variant string, in Input) (Snippet, error) {
 	if limit == 0 {
 		return Snippet{}, fmt.Errorf("compose share text: unknown platform %q", platform)
 	}
-	disclosure := strings.TrimSpace(in.Disclosure)
-	switch variant {
-	case Employee:
-	case Reader:
-		disclosure = ""
-	default:
+	if variant != Employee && variant != Reader {
 		return Snippet{}, fmt.Errorf("compose share text: unknown variant %q", variant)
 	}
-	canonical := strings.TrimSpace(in.URL)
-	link := TagURL(canonical, platform, variant)
+	disclosure, canonical, link := bareParts(platform, variant, in)
 	measure := func(s string) int { return Length(platform, s) }
 
 	var text string
@@ -178,6 +172,25 @@ func Compose(platform, variant string, in Input) (Snippet, error) {
 		return sn, tooLong
 	}
 	return sn, nil
+}
+
+// bareParts returns the disclosure the variant shows, the canonical URL
+// and the link tagged for platform.
+func bareParts(platform, variant string, in Input) (disclosure, canonical, link string) {
+	if variant == Employee {
+		disclosure = strings.TrimSpace(in.Disclosure)
+	}
+	canonical = strings.TrimSpace(in.URL)
+	return disclosure, canonical, TagURL(canonical, platform, variant)
+}
+
+// BareLength is the length on platform of the shortest text Compose makes
+// for in (hand-written text aside): the variant's disclosure and the link.
+// Generated text is too long exactly when this is over the limit, so the
+// policy check measures this instead of composing.
+func BareLength(platform, variant string, in Input) int {
+	disclosure, _, link := bareParts(platform, variant, in)
+	return Length(platform, join(disclosure, link))
 }
 
 // fit returns the longest generated text within limit: all hashtags, then

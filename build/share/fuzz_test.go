@@ -36,6 +36,9 @@ func FuzzCompose(f *testing.F) {
 		if variant == Employee && !strings.HasPrefix(sn.Text, strings.TrimSpace(disc)) {
 			t.Fatalf("employee text %q does not start with the disclosure %q", sn.Text, disc)
 		}
+		if bare := BareLength(platform, variant, in); strings.TrimSpace(custom) == "" && (bare > sn.Limit) != (err != nil) {
+			t.Fatalf("BareLength %d (limit %d) disagrees with Compose's error %v", bare, sn.Limit, err)
+		}
 		if link := TagURL(strings.TrimSpace(u), platform, variant); strings.TrimSpace(custom) == "" && !strings.Contains(sn.Text, link) {
 			t.Fatalf("link %q not whole in %q", link, sn.Text)
 		}

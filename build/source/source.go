@@ -214,6 +214,9 @@ func parseYAML(raw []byte) (*yaml.Node, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, nil
 	}
+	if n, ok := quickYAML(raw); ok {
+		return n, nil
+	}
 	if err := yaml.Load(raw, &doc); err != nil {
 		return nil, yamlError(err)
 	}
