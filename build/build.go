@@ -156,7 +156,7 @@ func (s *Site) Check(ctx context.Context, opts Options, popts policy.Options) *p
 		posts[i] = sp.check
 	}
 	rep := s.Policy.Check(ctx, opts.Site, posts, s.checkOptions(opts, popts, s.posts))
-	rep.Findings = append(rep.Findings, s.contentFindings(opts)...)
+	rep.Findings = append(rep.Findings, s.contentFindings(ctx, opts)...)
 	rep.Sort()
 	return rep
 }
@@ -181,10 +181,29 @@ func (s *Site) checkOptions(opts Options, popts policy.Options, posts []sourcePo
 
 // contentFindings reports what the policy does not: duplicate slugs and
 // images or files a post references that do not exist.
-func (s *Site) contentFindings(opts Options) []policy.Finding {
+func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Finding {
+	// Missing local files, each post on its own (its whole body is scanned).
+	missing := make([][]policy.Finding, len(s.posts))
+	forEach(ctx, len(s.posts), func(i int) error {
+		p := s.posts[i].check
+		if p.File == nil {
+			return nil
+		}
+		for _, ref := range opts.cache.localRefs(p) {
+			target := resolveRef(p.Path, ref.dest)
+			if target == "" {
+				continue
+			}
+			if _, err := fs.Stat(opts.Site, target); err != nil {
+				missing[i] = append(missing[i], policy.Finding{File: p.Path, Line: ref.pos.Line, Column: ref.pos.Col, Rule: "content.missing-file", Severity: policy.Error,
+					Message: fmt.Sprintf("%q does not exist (looked for %s); add the file or fix the path", ref.dest, target)})
+			}
+		}
+		return nil
+	})
 	var out []policy.Finding
 	bySlug := map[string]string{}
-	for _, sp := range s.posts {
+	for i, sp := range s.posts {
 		p := sp.check
 		if p.File == nil {
 			continue
@@ -200,16 +219,7 @@ func (s *Site) contentFindings(opts Options) []policy.Finding {
 		} else {
 			bySlug[slug] = p.Path
 		}
-		for _, ref := range opts.cache.localRefs(p) {
-			target := resolveRef(p.Path, ref.dest)
-			if target == "" {
-				continue
-			}
-			if _, err := fs.Stat(opts.Site, target); err != nil {
-				out = append(out, policy.Finding{File: p.Path, Line: ref.pos.Line, Column: ref.pos.Col, Rule: "content.missing-file", Severity: policy.Error,
-					Message: fmt.Sprintf("%q does not exist (looked for %s); add the file or fix the path", ref.dest, target)})
-			}
-		}
+		out = append(out, missing[i]...)
 	}
 	return out
 }

@@ -625,7 +625,7 @@ func (s *Session) build(ctx context.Context, opts Options, snap *Snapshot, fullC
 	if changed == nil {
 		checked = len(posts)
 	}
-	rep.Findings = append(rep.Findings, site.contentFindings(opts)...)
+	rep.Findings = append(rep.Findings, site.contentFindings(ctx, opts)...)
 	rep.Sort()
 	snap.Report, snap.Checked = rep, checked
 

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"math/bits"
 	"sort"
 	"strings"
@@ -446,7 +447,8 @@ func (s *scanner) window(a, b int, fp uint64, cache []uint64) {
 		}
 		n += copy(buf[n:], w)
 	}
-	if s.p.codenames[sha256.Sum256(buf[:n])] {
+	sum := sha256.Sum256(buf[:n])
+	if k := binary.LittleEndian.Uint16(sum[:]); s.p.codenameFilter[k/64]&(1<<(k%64)) != 0 && s.p.codenames[sum] {
 		s.hits = append(s.hits, hit{kind: kindCodename, term: -1, start: int(s.toks[a].start), end: int(s.toks[b].end)})
 		return
 	}
