@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestAddCodename(t *testing.T) {
@@ -81,4 +83,51 @@ func TestAddCodename(t *testing.T) {
 	if strings.Join(got, " ") != "terms.codename@9:5 terms.codename@9:28" {
 		t.Errorf("findings = %v", got)
 	}
+}
+
+// FuzzFoldTokenize checks the one-pass folder and tokenizer against its
+// definition: fold, then maximal runs of word runes (a rune counts when it
+// or its lower case is a word rune), each hashed with hashWord and joined
+// to the previous word when joinable says so.
+func FuzzFoldTokenize(f *testing.F) {
+	for _, s := range []string{"Acme Metals", "Ünïcödé-Straße İstanbul ǅ", "a\u00a0b\n\nc--d *e* _f_", "x1 y_2 Z", "\xff\xfeA"} {
+		f.Add(s)
+	}
+	const seed = 12345
+	f.Fuzz(func(t *testing.T, s string) {
+		src := []byte(s)
+		lower, toks := foldTokenize(nil, nil, src, seed)
+		want := fold(nil, src)
+		if string(lower) != string(want) {
+			t.Fatalf("folded %q, want %q", lower, want)
+		}
+		var ref []token
+		prevEnd, start := -1, -1
+		flush := func(i int) {
+			if start >= 0 {
+				ref = append(ref, token{start: int32(start), end: int32(i), h: hashWord(seed, string(want[start:i])), joined: prevEnd >= 0 && joinable(want[prevEnd:start])})
+				prevEnd, start = i, -1
+			}
+		}
+		for i := 0; i < len(src); {
+			r, n := utf8.DecodeRune(src[i:])
+			if isWordRune(r) || isWordRune(unicode.ToLower(r)) {
+				if start < 0 {
+					start = i
+				}
+			} else {
+				flush(i)
+			}
+			i += n
+		}
+		flush(len(src))
+		if len(ref) != len(toks) {
+			t.Fatalf("%d tokens, want %d: %+v vs %+v", len(toks), len(ref), toks, ref)
+		}
+		for i := range ref {
+			if toks[i] != ref[i] {
+				t.Fatalf("token %d = %+v, want %+v", i, toks[i], ref[i])
+			}
+		}
+	})
 }

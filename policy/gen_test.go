@@ -383,3 +383,21 @@ func BenchmarkCheck10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFoldTokenize folds and splits the bodies of 1,000 generated posts.
+func BenchmarkFoldTokenize(b *testing.B) {
+	benchSite.once.Do(func() { benchSite.fsys, benchSite.posts = genSite(b, 10000, 1200) })
+	posts := benchSite.posts[:1000]
+	var n int64
+	for _, p := range posts {
+		n += int64(len(p.File.Body))
+	}
+	b.SetBytes(n)
+	var lower []byte
+	var toks []token
+	for b.Loop() {
+		for _, p := range posts {
+			lower, toks = foldTokenize(lower, toks, p.File.Body, 1)
+		}
+	}
+}

@@ -115,6 +115,18 @@ var asciiLowerTab = func() (t [128]byte) {
 	return t
 }()
 
+// foldTab maps an ASCII byte to its lower case, with the high bit set when
+// it is part of a word.
+var foldTab = func() (t [128]byte) {
+	for b := 0; b < 128; b++ {
+		t[b] = asciiLowerTab[b]
+		if asciiWord[b] {
+			t[b] |= 0x80
+		}
+	}
+	return t
+}()
+
 // foldTokenize lower-cases src into dst (see fold) and splits it into words
 // in the same pass.
 func foldTokenize(dst []byte, toks []token, src []byte, seed uint64) ([]byte, []token) {
@@ -128,21 +140,32 @@ func foldTokenize(dst []byte, toks []token, src []byte, seed uint64) ([]byte, []
 	for i := 0; i < len(src); {
 		c := src[i]
 		if c < utf8.RuneSelf {
-			c = asciiLowerTab[c]
-			dst[i] = c
-			if asciiWord[c] {
-				if start < 0 {
-					start, h = i, fnvOffset^seed
+			v := foldTab[c]
+			if v < 0x80 {
+				dst[i] = v
+				if start >= 0 {
+					toks = append(toks, token{start: int32(start), end: int32(i), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
+					prevEnd, start = i, -1
 				}
-				h = (h ^ uint64(c)) * fnvPrime
 				i++
 				continue
 			}
-			if start >= 0 {
-				toks = append(toks, token{start: int32(start), end: int32(i), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
-				prevEnd, start = i, -1
+			if start < 0 {
+				start, h = i, fnvOffset^seed
 			}
-			i++
+			// The rest of an ASCII run of word bytes, in a tight loop.
+			for {
+				v &= 0x7f
+				dst[i] = v
+				h = (h ^ uint64(v)) * fnvPrime
+				i++
+				if i == len(src) || src[i] >= utf8.RuneSelf {
+					break
+				}
+				if v = foldTab[src[i]]; v < 0x80 {
+					break
+				}
+			}
 			continue
 		}
 		r, l, n := foldRune(dst, src, i)
