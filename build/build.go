@@ -184,7 +184,7 @@ func (s *Site) checkOptions(opts Options, popts policy.Options, posts []sourcePo
 func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Finding {
 	// Missing local files, each post on its own (its whole body is scanned).
 	missing := make([][]policy.Finding, len(s.posts))
-	forEach(ctx, len(s.posts), func(i int) error {
+	err := forEach(ctx, len(s.posts), func(i int) error {
 		p := s.posts[i].check
 		if p.File == nil {
 			return nil
@@ -201,6 +201,11 @@ func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Findi
 		}
 		return nil
 	})
+	if err != nil && ctx.Err() == nil {
+		// A panic in a worker, which safely turned into an error: raise it
+		// on this goroutine, as the loop did when it ran here.
+		panic(err)
+	}
 	var out []policy.Finding
 	bySlug := map[string]string{}
 	for i, sp := range s.posts {
