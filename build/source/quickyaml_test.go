@@ -137,6 +137,9 @@ func FuzzQuickYAML(f *testing.F) {
 		"a: b",
 		"date: 2026-1-2 3:04:05.5\n",
 		"t: x:y, [z] {w} it's\n",
+		"a:\n  b:\n    c: [\"d e\", f]\n  g:\nh: 'i''j' \n",
+		"title: \"Über — “quotes” 日本\"\nauthors: [åsa, bo]\nx: y z\n",
+		"k: 2026-07-09T14:00:00+02:00\nl: 2026-7-9\nm: 2026-07-09 14:00:00.5\n",
 	} {
 		f.Add([]byte(s))
 	}
