@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/peerpress/peerpress/internal/par"
 	"io/fs"
 	"path"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/peerpress/peerpress/build/markdown"
 	"github.com/peerpress/peerpress/build/source"
+	"github.com/peerpress/peerpress/internal/par"
 	"github.com/peerpress/peerpress/policy"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/peerpress/peerpress/internal/par"
 	"io/fs"
 	"net/url"
 	"path"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/peerpress/peerpress/build/source"
+	"github.com/peerpress/peerpress/internal/par"
 	yaml "go.yaml.in/yaml/v4"
 )
 
@@ -31,8 +31,8 @@ type Post struct {
 	Problems []source.Problem
 
 	// What the check found of the products the post names, so that
-	// firstProduct does not scan the post again: scanned is set once
-	// checkPost has scanned every text of File with the policy scannedBy.
+	// firstProduct does not scan the post again: scannedBy is the policy
+	// whose checkPost scanned every text of File.
 	scannedBy    *Policy
 	namesProduct bool
 	productAt    source.Pos

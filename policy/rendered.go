@@ -3,7 +3,6 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/peerpress/peerpress/build/share"
 	"html"
 	"html/template"
 	"path"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/peerpress/peerpress/build/share"
 	"github.com/peerpress/peerpress/build/source"
 )
 

@@ -104,22 +104,14 @@ func hashWord(seed uint64, w string) uint64 {
 	return finishHash(h)
 }
 
-// asciiLower maps ASCII bytes to lower case.
-var asciiLowerTab = func() (t [128]byte) {
+// foldTab maps an ASCII byte to its lower case, with the high bit set when
+// it is part of a word.
+var foldTab = func() (t [128]byte) {
 	for b := 0; b < 128; b++ {
 		t[b] = byte(b)
 		if 'A' <= b && b <= 'Z' {
 			t[b] = byte(b + 'a' - 'A')
 		}
-	}
-	return t
-}()
-
-// foldTab maps an ASCII byte to its lower case, with the high bit set when
-// it is part of a word.
-var foldTab = func() (t [128]byte) {
-	for b := 0; b < 128; b++ {
-		t[b] = asciiLowerTab[b]
 		if asciiWord[b] {
 			t[b] |= 0x80
 		}

@@ -22,7 +22,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/peerpress/peerpress/internal/par"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -33,6 +32,8 @@ import (
 	"sync"
 	"testing/fstest"
 	"time"
+
+	"github.com/peerpress/peerpress/internal/par"
 )
 
 // Now is the clock to check and build a generated site at (peerpress
