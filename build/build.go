@@ -21,11 +21,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/peerpress/peerpress/build/source"
+	"github.com/peerpress/peerpress/internal/par"
 	"github.com/peerpress/peerpress/policy"
 )
 
@@ -184,10 +186,10 @@ func (s *Site) checkOptions(opts Options, popts policy.Options, posts []sourcePo
 func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Finding {
 	// Missing local files, each post on its own (its whole body is scanned).
 	missing := make([][]policy.Finding, len(s.posts))
-	err := forEach(ctx, len(s.posts), func(i int) error {
+	par.Do(ctx, runtime.GOMAXPROCS(0), len(s.posts), func(_, i int) {
 		p := s.posts[i].check
 		if p.File == nil {
-			return nil
+			return
 		}
 		for _, ref := range opts.cache.localRefs(p) {
 			target := resolveRef(p.Path, ref.dest)
@@ -199,13 +201,7 @@ func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Findi
 					Message: fmt.Sprintf("%q does not exist (looked for %s); add the file or fix the path", ref.dest, target)})
 			}
 		}
-		return nil
 	})
-	if err != nil && ctx.Err() == nil {
-		// A panic in a worker, which safely turned into an error: raise it
-		// on this goroutine, as the loop did when it ran here.
-		panic(err)
-	}
 	var out []policy.Finding
 	bySlug := map[string]string{}
 	for i, sp := range s.posts {

@@ -2,7 +2,9 @@ package par
 
 import (
 	"context"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -37,5 +39,29 @@ func TestDo(t *testing.T) {
 	Do(ctx, 1, 10, func(int, int) { calls++ })
 	if calls != 0 {
 		t.Errorf("%d calls after the context was done", calls)
+	}
+}
+
+// TestDoPanic: a worker's panic reaches the caller's goroutine, where a
+// recover sees it, with the value and the worker's stack; no further items
+// are handed out.
+func TestDoPanic(t *testing.T) {
+	var calls atomic.Int64
+	got := func() (v any) {
+		defer func() { v = recover() }()
+		Do(context.Background(), 1, 100, func(_, i int) {
+			calls.Add(1)
+			if i == 3 {
+				panic("item 3")
+			}
+		})
+		return nil
+	}()
+	p, ok := got.(*workerPanic)
+	if !ok || p.value != "item 3" || !strings.Contains(p.String(), "TestDoPanic") {
+		t.Fatalf("recovered %v, want the worker's panic with its stack", got)
+	}
+	if n := calls.Load(); n != 4 {
+		t.Errorf("%d calls, want 4 (none after the panic)", n)
 	}
 }
