@@ -34,8 +34,9 @@ type renderer struct {
 	md    *markdown.Engine
 	theme fs.FS
 	tmpl  map[string]*template.Template
-	// markup is, per page kind, the most bytes a page of that kind has
-	// had beyond its post's body and contents: the size page allocates.
+	// markup is, per page kind, the most bytes a page of that kind listing
+	// no posts has had beyond its post's body and contents: the size page
+	// allocates.
 	markup map[string]*atomic.Int64
 	info   *SiteInfo
 	posts  []*Post // listed posts, newest first
@@ -426,21 +427,31 @@ func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 	if r.opts.Audience == "internal" {
 		pg.NoIndex = true
 	}
-	// One allocation of the page's size instead of a few doublings: the
-	// largest markup of a page of this kind so far, plus the post's body
-	// and contents.
+	// One allocation of about the page's size instead of a few doublings.
+	// A page that lists posts (a tag, an author, a page of the home list)
+	// grows with them: 8 KiB of markup and about 1 KiB a post. Any other
+	// page takes the largest markup of its kind so far, plus its post's
+	// body and contents (the largest list page would make every later one
+	// reserve its size).
 	var body int
 	if pg.Post != nil {
 		body = len(pg.Post.Content) + len(pg.Post.TOC)
 	}
-	seen := r.markup[pg.Kind] // set with r.tmpl, for every page kind
+	var seen *atomic.Int64
+	size := 8<<10 + 1<<10*len(pg.Posts)
+	if len(pg.Posts) == 0 {
+		seen = r.markup[pg.Kind] // set with r.tmpl, for every page kind
+		size = int(seen.Load()) + body + 1<<10
+	}
 	var buf bytes.Buffer
-	buf.Grow(int(seen.Load()) + body + 1<<10)
+	buf.Grow(size)
 	if err := r.tmpl[pg.Kind].ExecuteTemplate(&buf, "base", pg); err != nil {
 		return nil, fmt.Errorf("render %s: %w", rel, err)
 	}
-	m := int64(buf.Len() - body)
-	for old := seen.Load(); m > old && !seen.CompareAndSwap(old, m); old = seen.Load() {
+	if seen != nil {
+		m := int64(buf.Len() - body)
+		for old := seen.Load(); m > old && !seen.CompareAndSwap(old, m); old = seen.Load() {
+		}
 	}
 	return buf.Bytes(), nil
 }

@@ -261,3 +261,23 @@ func TestReleaseSources(t *testing.T) {
 		}
 	}
 }
+
+// TestPageBufferSize: page buffers are sized to their page, so a large
+// list page (a popular tag) does not make every later one reserve its size.
+func TestPageBufferSize(t *testing.T) {
+	site := sitegen.MapFS(300, 7)
+	for p, f := range site {
+		if strings.HasPrefix(p, "content/posts/") { // one tag on every post
+			f.Data = []byte(strings.Replace(string(f.Data), "tags: [", "tags: [everywhere, ", 1))
+		}
+	}
+	res, err := Run(context.Background(), Options{Site: site, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Outputs {
+		if strings.HasSuffix(o.Path, ".html") && cap(o.Data) > 2*len(o.Data)+16<<10 {
+			t.Errorf("%s: %d bytes in a buffer of %d", o.Path, len(o.Data), cap(o.Data))
+		}
+	}
+}
