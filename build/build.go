@@ -103,6 +103,9 @@ type Result struct {
 	Posts   []*Post  // the rendered posts, newest first
 	Stats   Stats
 	Stages  []Stage // the wall time of each stage, in the order they ran
+	// CacheErr is why Build could not use or save Options.CodeCache; the
+	// site is built all the same.
+	CacheErr error
 }
 
 // ErrFindings is returned (wrapped) by Run when the policy check or the

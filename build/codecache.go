@@ -60,17 +60,17 @@ const (
 )
 
 // openCodePack opens the pack at path (a missing or unreadable one is an
-// empty cache) and starts the next one beside it. It returns nil when the
+// empty cache) and starts the next one beside it. It fails when the
 // directory cannot be written: the build then runs without a cache.
-func openCodePack(path string) *codePack {
+func openCodePack(path string) (*codePack, error) {
 	c := &codePack{path: path, wrote: map[[sha256.Size]byte]packEntry{}}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil
+		return nil, fmt.Errorf("code cache %s: %w", path, err)
 	}
 	removeStalePacks(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-")
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("code cache %s: %w", path, err)
 	}
 	c.tmp, c.w = tmp, bufio.NewWriterSize(tmp, 1<<20)
 	if f, err := os.Open(path); err == nil {
@@ -80,7 +80,7 @@ func openCodePack(path string) *codePack {
 			f.Close()
 		}
 	}
-	return c
+	return c, nil
 }
 
 // stalePack is how old a next pack must be before a later build takes it

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func key(s string) [sha256.Size]byte { return sha256.Sum256([]byte(s)) }
 // as a miss; an aborted build keeps the old pack.
 func TestCodePack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache", "code.pack")
-	c := openCodePack(path)
+	c := mustPack(t, path)
 	if c == nil {
 		t.Fatal("no pack")
 	}
@@ -33,7 +34,7 @@ func TestCodePack(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c = openCodePack(path)
+	c = mustPack(t, path)
 	if b, ok := c.Get(key("a")); !ok || string(b) != "<pre>a</pre>" {
 		t.Fatalf("Get(a) = %q, %v", b, ok)
 	}
@@ -42,7 +43,7 @@ func TestCodePack(t *testing.T) {
 	if err := c.commit(); err != nil {
 		t.Fatal(err)
 	}
-	c = openCodePack(path)
+	c = mustPack(t, path)
 	for k, want := range map[string]bool{"a": true, "b": false, "c": true} {
 		if _, ok := c.Get(key(k)); ok != want {
 			t.Errorf("after the second build, Get(%s) found = %v, want %v", k, ok, want)
@@ -51,7 +52,7 @@ func TestCodePack(t *testing.T) {
 	// An aborted build leaves the pack as it was.
 	c.Put(key("d"), []byte("<pre>d</pre>"))
 	c.abort()
-	c = openCodePack(path)
+	c = mustPack(t, path)
 	if _, ok := c.Get(key("d")); ok {
 		t.Error("an aborted build's block was kept")
 	}
@@ -72,7 +73,7 @@ func TestCodePack(t *testing.T) {
 	bad := bytes.Clone(data)
 	bad[i+5] = 'x'
 	os.WriteFile(path, bad, 0o644)
-	c = openCodePack(path)
+	c = mustPack(t, path)
 	if _, ok := c.Get(key("c")); ok {
 		t.Error("a damaged entry was returned")
 	}
@@ -83,7 +84,7 @@ func TestCodePack(t *testing.T) {
 	// A truncated file, or something else entirely, is an empty cache.
 	for _, junk := range [][]byte{data[:len(data)-3], []byte("not a pack at all, but long enough"), nil} {
 		os.WriteFile(path, junk, 0o644)
-		c = openCodePack(path)
+		c = mustPack(t, path)
 		if len(c.index) != 0 {
 			t.Errorf("%d entries read from %q", len(c.index), junk)
 		}
@@ -131,8 +132,8 @@ func TestBuildCodeCache(t *testing.T) {
 
 	// A pack whose entries are valid but say something else proves that a
 	// warm build reads them: rewrite each entry, CRC and all.
-	c := openCodePack(pack)
-	marked := openCodePack(pack + ".marked")
+	c := mustPack(t, pack)
+	marked := mustPack(t, pack+".marked")
 	for k := range c.index {
 		b, ok := c.Get(k)
 		if !ok {
@@ -168,12 +169,35 @@ func TestCodePackStaleTemps(t *testing.T) {
 	if err := os.Chtimes(old, past, past); err != nil {
 		t.Fatal(err)
 	}
-	c := openCodePack(path)
+	c := mustPack(t, path)
 	c.abort()
 	if _, err := os.Stat(old); !os.IsNotExist(err) {
 		t.Errorf("a stale next pack survived: %v", err)
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("a recent next pack (perhaps a running build's) was removed: %v", err)
+	}
+}
+
+func mustPack(t *testing.T, path string) *codePack {
+	t.Helper()
+	c, err := openCodePack(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestBuildCodeCacheUnwritable: a cache that cannot be written leaves the
+// build whole and says why.
+func TestBuildCodeCacheUnwritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	res, err := Build(context.Background(), Options{Site: loadSite(t, "blog"), Now: testNow, CodeCache: filepath.Join(file, "code.pack")}, filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CacheErr == nil || !strings.Contains(res.CacheErr.Error(), "code cache") {
+		t.Errorf("CacheErr = %v, want why the cache was not used", res.CacheErr)
 	}
 }

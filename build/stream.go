@@ -30,8 +30,9 @@ import (
 // the post page needs them: Result.Posts may carry empty Content and nil
 // Share.
 func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
+	var cacheErr error
 	if opts.CodeCache != "" {
-		if opts.pack = openCodePack(opts.CodeCache); opts.pack != nil {
+		if opts.pack, cacheErr = openCodePack(opts.CodeCache); opts.pack != nil {
 			defer opts.pack.abort() // a no-op after commit
 		}
 	}
@@ -70,10 +71,11 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 	committed = true
 	if opts.pack != nil {
 		// The site is built; a cache that cannot be saved costs the next
-		// build time, nothing else.
-		opts.pack.commit()
+		// build time, nothing else, but the user should know.
+		cacheErr = opts.pack.commit()
 	}
 	sw.lap("commit")
+	res.CacheErr = cacheErr
 	res.Stages = sw.stages
 	res.Stats, res.Posts = stats, r.posts
 	return res, nil
@@ -393,25 +395,26 @@ func contains(list []string, s string) bool {
 // as one call over the whole site (the report is sorted afterwards), without
 // holding the site in memory.
 type leakBatch struct {
-	r        *renderer
-	internal []policy.InternalPost
-	scan     *policy.LeakScanner
-	mu       sync.Mutex
-	batch    []policy.Artifact
-	size     int
-	found    []policy.Finding
+	scan  *policy.LeakScanner // nil when there are no internal posts
+	mu    sync.Mutex
+	batch []policy.Artifact
+	size  int
+	found []policy.Finding
 }
 
 const leakBatchBytes = 32 << 20
 
 func newLeakBatch(r *renderer) *leakBatch {
-	internal := r.internalPosts()
-	return &leakBatch{r: r, internal: internal, scan: r.site.Policy.NewLeakScanner(internal)}
+	l := &leakBatch{}
+	if internal := r.internalPosts(); len(internal) > 0 {
+		l.scan = r.site.Policy.NewLeakScanner(internal)
+	}
+	return l
 }
 
 // add queues an output; when the batch is full, the caller checks it.
 func (l *leakBatch) add(path string, data []byte) {
-	if len(l.internal) == 0 {
+	if l.scan == nil {
 		return
 	}
 	l.mu.Lock()
@@ -432,7 +435,7 @@ func (l *leakBatch) add(path string, data []byte) {
 
 // flush checks the last batch and returns every finding.
 func (l *leakBatch) flush() []policy.Finding {
-	if len(l.internal) == 0 {
+	if l.scan == nil {
 		return nil
 	}
 	l.mu.Lock()

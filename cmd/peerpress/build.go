@@ -99,6 +99,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	s := res.Stats
 	fmt.Fprintf(stdout, "built %d posts, %d pages, %d feeds, %d files in %s → %s (%d warnings)\n",
 		s.Posts, s.Pages, s.Feeds, s.Files, time.Since(start).Round(time.Millisecond), dir, warnings)
+	if res.CacheErr != nil {
+		fmt.Fprintf(stderr, "peerpress: %v (the site is built; the next build highlights code again)\n", res.CacheErr)
+	}
 	if *verbose {
 		for _, st := range res.Stages {
 			fmt.Fprintf(stdout, "  %-16s %8s\n", st.Name, st.Time.Round(time.Millisecond))

@@ -786,3 +786,24 @@ func nodeText(n *yaml.Node) string {
 	b, _ := yaml.Marshal(n)
 	return string(b)
 }
+
+// TestCodeCachePath: PEERPRESS_CACHE_DIR=off disables the cache; otherwise
+// each site and audience has its own pack, under the variable's directory
+// or the user cache directory.
+func TestCodeCachePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PEERPRESS_CACHE_DIR", "off")
+	if p := codeCachePath("site", "public"); p != "" {
+		t.Errorf("off: %q", p)
+	}
+	t.Setenv("PEERPRESS_CACHE_DIR", dir)
+	a, b, c := codeCachePath("site", "public"), codeCachePath("site", "internal"), codeCachePath("other", "public")
+	if filepath.Dir(a) != dir || a == b || a == c || b == c || codeCachePath("./site", "public") != a {
+		t.Errorf("packs %q %q %q, want three in %s, the same for one site however named", a, b, c, dir)
+	}
+	t.Setenv("PEERPRESS_CACHE_DIR", "")
+	t.Setenv("XDG_CACHE_HOME", dir)
+	if p := codeCachePath("site", "public"); filepath.Dir(p) != filepath.Join(dir, "peerpress") {
+		t.Errorf("default: %q, want it in %s/peerpress", p, dir)
+	}
+}
