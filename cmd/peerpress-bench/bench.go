@@ -29,7 +29,7 @@ type measure struct {
 type row struct {
 	posts int
 	tool  string // "peerpress" or "hugo"
-	step  string // "check" or "build"
+	step  string // "check", "build" or "build (warm)"
 	m     measure
 	files int // files in the output, for build
 	bytes int64
@@ -107,17 +107,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	os.Setenv("PEERPRESS_CACHE_DIR", cache)
 
 	var rows []row
-	// partial prints what was measured before a failure, then fails.
-	partial := func() int {
-		if len(rows) > 0 {
-			fmt.Fprintln(stdout, "(incomplete: the run stopped at an error)")
-			printTable(stdout, rows)
-		}
-		return 1
-	}
 	// add times one step (runs times, before each, untimed) and adds its
 	// row; the files of out, when given, are counted in it.
-	add := func(n int, tool, step, out string, before func(), name string, args ...string) error {
+	add := func(n int, tool, step, out string, before func() error, name string, args ...string) error {
 		m, err := measureRuns(ctx, *runs, before, name, args...)
 		if err != nil {
 			return fmt.Errorf("%s %s (%d posts): %w", tool, step, n, err)
@@ -130,9 +122,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "  %-9s %-13s %s\n", tool, step, m)
 		return nil
 	}
+	// fail reports err and prints what was measured before it.
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
-		return partial()
+		if len(rows) > 0 {
+			fmt.Fprintln(stdout, "(incomplete: the run stopped at an error)")
+			printTable(stdout, rows)
+		}
+		return 1
+	}
+	// settled moves paths out of the way before a timed step (see settle).
+	settled := func(paths ...string) func() error {
+		return func() error { return settle(work, paths...) }
 	}
 	for _, n := range ns {
 		site := filepath.Join(work, fmt.Sprintf("site-%d", n))
@@ -142,17 +143,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		out := filepath.Join(work, fmt.Sprintf("public-%d", n))
 		build := []string{"build", "-site", site, "-out", out, "-now", sitegen.Now}
-		if err := add(n, "peerpress", "check", "", nil, bin, "check", "-site", site, "-now", sitegen.Now); err != nil {
+		if err := add(n, "peerpress", "check", "", settled(), bin, "check", "-site", site, "-now", sitegen.Now); err != nil {
 			return fail(err)
 		}
-		if err := add(n, "peerpress", "build", out, func() { settle(out, cache) }, bin, build...); err != nil {
+		if err := add(n, "peerpress", "build", out, settled(out, cache), bin, build...); err != nil {
 			return fail(err)
 		}
-		if err := add(n, "peerpress", "build (warm)", out, func() { settle(out) }, bin, build...); err != nil {
+		if err := add(n, "peerpress", "build (warm)", out, settled(out), bin, build...); err != nil {
 			return fail(err)
 		}
-		// Out of the way, deleted at the end (see settle).
-		settle(cache, out)
 		if hugoBin != "" && n <= *hugoMax {
 			hsite := filepath.Join(work, fmt.Sprintf("hugo-%d", n))
 			fmt.Fprintf(stderr, "generating %d posts for Hugo …\n", n)
@@ -160,8 +159,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				return fail(err)
 			}
 			hout := filepath.Join(hsite, "public")
-			clean := func() { settle(hout, filepath.Join(hsite, "resources")) }
-			if err := add(n, "hugo", "build", hout, clean, hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock"); err != nil {
+			if err := add(n, "hugo", "build", hout, settled(hout, filepath.Join(hsite, "resources")), hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock"); err != nil {
 				return fail(err)
 			}
 		}
@@ -173,26 +171,31 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// settle moves paths out of the way (renamed, to be deleted with the rest
-// of the work directory after the last measurement) and flushes the file
-// systems. Nothing is deleted between measurements: ext4 without a
+// settle moves paths out of the way (into a new directory under work, to
+// be deleted with the rest of it after the last measurement) and flushes
+// the file systems. Nothing is deleted between measurements: ext4 without a
 // journal will not reuse an inode within 60 s of its deletion
 // (RECENTCY_MIN in fs/ext4/ialloc.c), so a build that starts soon after a
 // previous output was deleted spends seconds of system time searching for
-// free inodes (measured here: 4.8 s and 10.0 s of system time for the same
-// build). Every timed command starts after settle, peerpress and Hugo alike.
-func settle(paths ...string) {
+// free inodes (measured here, one build: 4.8 s of system time with the
+// previous output moved aside, 10.0 s right after it was deleted). Every timed command starts after settle, peerpress and Hugo
+// alike.
+func settle(work string, paths ...string) error {
 	for _, p := range paths {
-		if _, err := os.Lstat(p); err == nil {
-			settled++
-			os.Rename(p, fmt.Sprintf("%s.used-%d", p, settled))
+		if _, err := os.Lstat(p); err != nil {
+			continue
+		}
+		aside, err := os.MkdirTemp(work, "used-")
+		if err == nil {
+			err = os.Rename(p, filepath.Join(aside, filepath.Base(p)))
+		}
+		if err != nil {
+			return fmt.Errorf("move %s aside: %w", p, err)
 		}
 	}
 	syncFS()
+	return nil
 }
-
-// settled numbers the paths settle has moved.
-var settled int
 
 func (m measure) String() string {
 	return fmt.Sprintf("wall %s  cpu %s  rss %s", secs(m.wall), secs(m.cpu), mib(m.rss))
@@ -200,11 +203,13 @@ func (m measure) String() string {
 
 // measureRuns runs a command runs times (calling before, untimed, ahead of
 // each) and returns the run with the median wall time.
-func measureRuns(ctx context.Context, runs int, before func(), name string, args ...string) (measure, error) {
+func measureRuns(ctx context.Context, runs int, before func() error, name string, args ...string) (measure, error) {
 	var ms []measure
 	for i := 0; i < runs; i++ {
 		if before != nil {
-			before()
+			if err := before(); err != nil {
+				return measure{}, err
+			}
 		}
 		m, err := measureOnce(ctx, name, args...)
 		if err != nil {

@@ -67,6 +67,8 @@ func usage(w io.Writer) {
 Usage:
   peerpress-bench gen  [-n 10000] [-seed 1] [-hugo] -out DIR
   peerpress-bench run  [-sizes 1000,10000,100000] [-runs 1] [-seed 1] [-dir TMPDIR] [-peerpress BIN] [-hugo BIN|none] [-hugo-max 10000] [-keep]
-  peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE [-heap-at DURATION]] [-trace FILE] [-now TIME] [-out DIR [-code-cache FILE]] SITE
+  `+profUsage+`
 `)
 }
+
+const profUsage = "peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE [-heap-at DURATION]] [-trace FILE] [-now TIME] [-out DIR [-code-cache FILE]] SITE"

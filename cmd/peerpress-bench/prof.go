@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/peerpress/peerpress/build"
+	"github.com/peerpress/peerpress/internal/batchgc"
 	"github.com/peerpress/peerpress/internal/sitegen"
 	"github.com/peerpress/peerpress/policy"
 )
@@ -34,9 +35,15 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: peerpress-bench prof [-check] [-cpuprofile FILE] [-memprofile FILE] [-trace FILE] [-out DIR] SITE")
+		fmt.Fprintln(stderr, "usage: "+profUsage)
 		return 2
 	}
+	if *heapAt > 0 && *mem == "" {
+		fmt.Fprintln(stderr, "peerpress-bench prof: -heap-at needs -memprofile")
+		return 2
+	}
+	// The same collector settings as the commands it profiles.
+	batchgc.Tune()
 	t, err := time.Parse(time.RFC3339, *now)
 	if err != nil {
 		fmt.Fprintf(stderr, "peerpress-bench prof: -now: %v\n", err)
@@ -71,15 +78,23 @@ func runProf(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer trace.Stop()
 	}
-	if *mem != "" && *heapAt > 0 {
+	if *heapAt > 0 {
 		// A profile taken mid-build shows what the build holds live then.
+		written := make(chan struct{})
 		timer := time.AfterFunc(*heapAt, func() {
+			defer close(written)
 			runtime.GC()
 			if err := writeHeap(*mem); err != nil {
 				fmt.Fprintf(stderr, "peerpress-bench prof: %v\n", err)
 			}
 		})
-		defer timer.Stop()
+		defer func() {
+			if timer.Stop() {
+				fmt.Fprintf(stderr, "peerpress-bench prof: the run ended before -heap-at %s; no heap profile written\n", *heapAt)
+			} else {
+				<-written // not cut off by the exit
+			}
+		}()
 	}
 	opts := build.Options{Site: os.DirFS(fs.Arg(0)), Now: t, Version: "bench", CodeCache: *codeCache}
 	start := time.Now()

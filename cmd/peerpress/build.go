@@ -9,36 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/peerpress/peerpress/build"
+	"github.com/peerpress/peerpress/internal/batchgc"
 	"github.com/peerpress/peerpress/policy/report"
 )
-
-// batchMemoryLimit is the soft memory limit of `peerpress build` and
-// `peerpress check` (see tuneGC).
-const batchMemoryLimit = 3 << 30
-
-// batchGCPercent is their GOGC.
-const batchGCPercent = 200
-
-// tuneGC sets the collector for a run over a whole site, unless GOGC or
-// GOMEMLIMIT say otherwise. The heap may grow to three times what is live
-// before a collection (GOGC=200): a 100,000-post build used 15% less user
-// CPU (the collector marks the posts' small objects less often), and a
-// 10,000-post one peaks near 0.7 GiB instead of 0.45 GiB. A soft
-// limit of 3 GiB makes the collector work harder near it, and only there:
-// the check holds every post of the site parsed at once, and a
-// 100,000-post site stays under 4 GiB.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(batchGCPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(batchMemoryLimit)
-	}
-}
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("build", stderr)
@@ -80,7 +56,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(*site, dir)
 	}
-	tuneGC()
+	batchgc.Tune()
 	start := time.Now()
 	// Build renders and writes in one streamed pass (the site is never
 	// held in memory whole); dir is replaced only if everything succeeded.

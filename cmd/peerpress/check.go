@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/peerpress/peerpress/build"
+	"github.com/peerpress/peerpress/internal/batchgc"
 	"github.com/peerpress/peerpress/policy"
 	"github.com/peerpress/peerpress/policy/report"
 )
@@ -49,7 +50,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
 		return exitUsage
 	}
-	tuneGC()
+	batchgc.Tune()
 	opts := build.Options{Site: os.DirFS(*site), Now: t, Version: version}
 	s, err := build.Load(ctx, opts)
 	if err != nil {
