@@ -79,18 +79,16 @@ type Stage struct {
 	Time time.Duration
 }
 
-// stopwatch records consecutive stages.
+// stopwatch records consecutive stages into a Result's Stages.
 type stopwatch struct {
-	last   time.Time
-	stages []Stage
+	last time.Time
+	res  *Result
 }
-
-func newStopwatch() *stopwatch { return &stopwatch{last: time.Now()} }
 
 // lap ends the current stage, naming it.
 func (s *stopwatch) lap(name string) {
 	now := time.Now()
-	s.stages = append(s.stages, Stage{name, now.Sub(s.last)})
+	s.res.Stages = append(s.res.Stages, Stage{name, now.Sub(s.last)})
 	s.last = now
 }
 
@@ -229,46 +227,46 @@ func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Findi
 }
 
 // checked is the start every build shares: options defaulted, the site
-// loaded and checked, and a renderer ready. When the check fails it returns
-// the report and an error wrapping ErrFindings.
-func checked(ctx context.Context, opts *Options) (*renderer, *Result, error) {
+// loaded and checked, and a renderer ready, with the stopwatch that goes on
+// timing the build's stages into the Result. When the check fails it
+// returns the report and an error wrapping ErrFindings.
+func checked(ctx context.Context, opts *Options) (*renderer, *Result, *stopwatch, error) {
 	if opts.Audience == "" {
 		opts.Audience = "public"
 	}
 	if opts.Audience != "public" && opts.Audience != "internal" {
-		return nil, nil, fmt.Errorf("audience must be public or internal, not %q", opts.Audience)
+		return nil, nil, nil, fmt.Errorf("audience must be public or internal, not %q", opts.Audience)
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	sw := newStopwatch()
+	res := &Result{}
+	sw := &stopwatch{last: time.Now(), res: res}
 	site, err := Load(ctx, *opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sw.lap("load")
-	res := &Result{Config: site.Config, Policy: site.Policy}
+	res.Config, res.Policy = site.Config, site.Policy
 	res.Report = site.Check(ctx, *opts, policy.Options{Now: opts.Now})
 	sw.lap("check")
-	res.Stages = sw.stages
 	if res.Report.Failed() && !opts.Dev {
-		return nil, res, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
+		return nil, res, nil, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
 	}
 	r, err := newRenderer(*opts, site)
 	if err != nil {
-		return nil, res, err
+		return nil, res, nil, err
 	}
-	return r, res, nil
+	return r, res, sw, nil // parsing the templates counts in the next stage
 }
 
 // Run loads, checks and renders the site in memory. When the check fails it
 // returns the report and an error wrapping ErrFindings, and renders nothing.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	r, res, err := checked(ctx, &opts)
+	r, res, sw, err := checked(ctx, &opts)
 	if err != nil {
 		return res, err
 	}
-	sw := &stopwatch{last: time.Now(), stages: res.Stages}
 	outs, stats, err := r.render(ctx)
 	if err != nil {
 		return res, err
@@ -276,7 +274,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	sw.lap("render")
 	fs := r.verify(outs)
 	sw.lap("verify")
-	res.Stages = sw.stages
 	if len(fs) > 0 {
 		res.Report.Findings = append(res.Report.Findings, fs...)
 		res.Report.Sort()

@@ -123,14 +123,15 @@ func parsePosts(ctx context.Context, fsys fs.FS, posts []sourcePost, c *cache) e
 // readWorkers is how many goroutines read and parse source files: more
 // than the CPUs, so that while some wait for the disk the others parse.
 // Source files are not always in the page cache (this kind of VM pages out
-// files unread for a few seconds): reading 100,000 uncached posts took
-// 11.4 s on 2 goroutines and 6.7 s on 8 (16 to 64: no faster); cached, 0.95
-// and 0.77 s. 100,000-post build, load stage: 13.8 and 14.5 s on 2, 6.1 and
-// 7.1 s on 8.
+// files unread for a few seconds). On this project's 2-core VM, reading
+// 100,000 uncached posts took 11.4 s on 2 goroutines and 6.7 s on 8 (16 to
+// 64: no faster); cached, 0.95 and 0.77 s. 100,000-post build, load stage:
+// 13.8 and 14.5 s on 2, 6.1 and 7.1 s on 8.
 func readWorkers() int { return max(8, runtime.GOMAXPROCS(0)) }
 
 // forEach calls fn(0..n-1) on at most GOMAXPROCS goroutines and returns the
-// errors joined in index order.
+// errors joined in index order. A panic in fn becomes that call's error
+// (see safely); par.Do, used directly, raises it on the caller instead.
 func forEach(ctx context.Context, n int, fn func(i int) error) error {
 	return forEachOn(ctx, runtime.GOMAXPROCS(0), n, fn)
 }

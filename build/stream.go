@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"text/template/parse"
-	"time"
 
 	"github.com/peerpress/peerpress/build/source"
 	"github.com/peerpress/peerpress/policy"
@@ -36,7 +35,7 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 			defer opts.pack.abort() // a no-op after commit
 		}
 	}
-	r, res, err := checked(ctx, &opts)
+	r, res, sw, err := checked(ctx, &opts)
 	if err != nil {
 		return res, err
 	}
@@ -50,7 +49,6 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 			st.abort()
 		}
 	}()
-	sw := &stopwatch{last: time.Now(), stages: res.Stages}
 	stats, findings, err := r.stream(ctx, st, sw)
 	if err != nil {
 		return res, err
@@ -76,7 +74,6 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 	}
 	sw.lap("commit")
 	res.CacheErr = cacheErr
-	res.Stages = sw.stages
 	res.Stats, res.Posts = stats, r.posts
 	return res, nil
 }
@@ -140,8 +137,9 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	}
 
 	// Each post's file is read again here, but on GOMAXPROCS goroutines, not
-	// readWorkers(): with 8, a 100,000-post warm build spent 122 and 147 s
-	// in this stage against 112 and 112 s with 2 (more CPU, not less wait).
+	// readWorkers(): with 8, a 100,000-post warm build on the 2-core VM
+	// spent 122 and 147 s in this stage against 112 and 112 s with 2 (more
+	// CPU, not less wait).
 	err = forEach(ctx, len(r.posts), func(k int) error {
 		p := r.posts[k]
 		if r.lazyBodies {

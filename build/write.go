@@ -231,7 +231,8 @@ func swap(tmp, dir string) error {
 }
 
 // removeWorkers is how many unlinks removeTree has in flight. Unlinking is
-// bound by the file system, not the CPU; on ext4 eight at once removed a
+// bound by the file system, not the CPU; on this project's 2-core ext4
+// machine, in one run each of a test program, eight at once removed a
 // 21,000-file site in 2.2 s where one took 3.5 s (32 did no better).
 const removeWorkers = 8
 
