@@ -131,3 +131,35 @@ func FuzzFoldTokenize(f *testing.F) {
 		}
 	})
 }
+
+// TestWordHash checks that every byte and the length of a word reach its
+// hash: changing any byte of words up to 40 bytes long, or appending a
+// zero byte, changes the hash.
+func TestWordHash(t *testing.T) {
+	const seed = 99
+	seen := map[uint64]string{}
+	for n := 0; n <= 40; n++ {
+		w := make([]byte, n)
+		for i := range w {
+			w[i] = 'a' + byte(i%26)
+		}
+		h := wordHash(seed, w)
+		if prev, ok := seen[h]; ok {
+			t.Fatalf("%q and %q hash alike", w, prev)
+		}
+		seen[h] = string(w)
+		for i := range w {
+			v := append([]byte(nil), w...)
+			v[i] ^= 0x01
+			if wordHash(seed, v) == h {
+				t.Errorf("flipping byte %d of %q leaves the hash", i, w)
+			}
+		}
+		if wordHash(seed, append(append([]byte(nil), w...), 0)) == h {
+			t.Errorf("%q and %q+NUL hash alike", w, w)
+		}
+		if wordHash(seed+1, w) == h {
+			t.Errorf("the seed does not reach the hash of %q", w)
+		}
+	}
+}

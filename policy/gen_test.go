@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -335,23 +336,58 @@ func TestAhoCorasick(t *testing.T) {
 		for i := 0; i < 1+r.IntN(8); i++ {
 			needles = append(needles, []byte(rnd(1+r.IntN(4))))
 		}
-		text := []byte(strings.ToUpper(rnd(60)))
+		// Texts on both sides of splitMin, so both the one-walk and the
+		// two-walk scans are checked, matches across the middle included.
+		text := []byte(strings.ToUpper(rnd([]int{60, splitMin - 1, splitMin, splitMin + 1, 1000}[round%5])))
 		ac := newAhoCorasick(needles)
-		got := map[[2]int]bool{}
-		ac.scan(text, func(n, end int) bool { got[[2]int{n, end}] = true; return true })
+		var got [][2]int
+		ac.scan(text, func(n, end int) bool { got = append(got, [2]int{n, end}); return true })
 		lower := asciiLower(text)
-		for ni, n := range needles {
-			for i := 0; i+len(n) <= len(lower); i++ {
-				if string(lower[i:i+len(n)]) == string(n) {
-					if !got[[2]int{ni, i + len(n)}] {
-						t.Fatalf("needle %q at %d in %q not found", n, i, text)
-					}
-					delete(got, [2]int{ni, i + len(n)})
+		var want [][2]int
+		for end := 1; end <= len(lower); end++ {
+			for ni, n := range needles {
+				if end >= len(n) && string(lower[end-len(n):end]) == string(n) {
+					want = append(want, [2]int{ni, end})
 				}
 			}
 		}
-		if len(got) > 0 {
-			t.Fatalf("spurious matches %v for %q in %q", got, needles, text)
+		// Matches come in order of end; those with the same end in any order.
+		for i := 1; i < len(got); i++ {
+			if got[i][1] < got[i-1][1] {
+				t.Fatalf("needles %q in %q: matches out of order: %v", needles, text, got)
+			}
+		}
+		sort.SliceStable(got, func(i, j int) bool { return got[i][1] < got[j][1] || got[i][1] == got[j][1] && got[i][0] < got[j][0] })
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("needles %q in %q: matches %v, want %v", needles, text, got, want)
+		}
+		// Stopping: fn returning false ends the scan at once.
+		if len(want) > 1 {
+			calls := 0
+			ac.scan(text, func(n, end int) bool { calls++; return calls < 2 })
+			if calls != 2 {
+				t.Fatalf("scan went on after fn returned false: %d calls", calls)
+			}
+		}
+	}
+}
+
+// TestAhoCorasickMiddle places a needle at every end around the middle
+// where the two-walk scan splits the text: each must be reported once.
+func TestAhoCorasickMiddle(t *testing.T) {
+	for _, needle := range []string{"q", "abc", "abcdefgh"} {
+		ac := newAhoCorasick([][]byte{[]byte(needle), []byte("zzzzzzzz")})
+		for _, n := range []int{splitMin, 301, 1000} {
+			mid := (n + int(ac.maxLen) - 1) / 2
+			for end := mid - 10; end <= mid+10; end++ {
+				text := bytes.Repeat([]byte("x"), n)
+				copy(text[end-len(needle):], needle)
+				var got []int
+				ac.scan(text, func(_, e int) bool { got = append(got, e); return true })
+				if len(got) != 1 || got[0] != end {
+					t.Errorf("%q ending at %d of %d (middle %d): matches end at %v", needle, end, n, mid, got)
+				}
+			}
 		}
 	}
 }
@@ -384,8 +420,9 @@ func BenchmarkCheck10k(b *testing.B) {
 	}
 }
 
-// BenchmarkFoldTokenize folds and splits the bodies of 1,000 generated posts.
-func BenchmarkFoldTokenize(b *testing.B) {
+// benchBodies returns the first 1,000 posts of the benchmark site and sets
+// the bytes per operation to the size of their bodies.
+func benchBodies(b *testing.B) []*Post {
 	benchSite.once.Do(func() { benchSite.fsys, benchSite.posts = genSite(b, 10000, 1200) })
 	posts := benchSite.posts[:1000]
 	var n int64
@@ -393,11 +430,30 @@ func BenchmarkFoldTokenize(b *testing.B) {
 		n += int64(len(p.File.Body))
 	}
 	b.SetBytes(n)
+	return posts
+}
+
+// BenchmarkFoldTokenize folds and splits the bodies of 1,000 generated posts.
+func BenchmarkFoldTokenize(b *testing.B) {
+	posts := benchBodies(b)
 	var lower []byte
 	var toks []token
 	for b.Loop() {
 		for _, p := range posts {
 			lower, toks = foldTokenize(lower, toks, p.File.Body, 1)
+		}
+	}
+}
+
+// BenchmarkProbe runs the probe scan (secrets, hosts, links) over the
+// bodies of 1,000 generated posts.
+func BenchmarkProbe(b *testing.B) {
+	posts := benchBodies(b)
+	pr := newProber([]string{"corp.example"})
+	var evs []event
+	for b.Loop() {
+		for _, p := range posts {
+			evs = pr.events(p.File.Body, evs[:0])
 		}
 	}
 }

@@ -81,28 +81,52 @@ type token struct {
 	h    uint64
 }
 
-// FNV-1a, seeded, with a final mix: the word hash used for codename window
-// fingerprints and the stop-word set.
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
-
-func finishHash(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h
-}
-
-// hashWord hashes a folded word the way foldTokenize does.
-func hashWord(seed uint64, w string) uint64 {
-	h := uint64(fnvOffset) ^ seed
-	for i := 0; i < len(w); i++ {
-		h = (h ^ uint64(w[i])) * fnvPrime
+// wordHash is the seeded 64-bit hash of a folded word used for codename
+// window fingerprints and the stop-word set. It reads the word 8 bytes at a
+// time (the last 1 to 8 bytes as two overlapping loads, or three single
+// bytes for short words, so every byte counts) and mixes each load with a
+// 64×64→128-bit multiply, as wyhash does: a few nanoseconds a word, where
+// byte-at-a-time FNV-1a cost a dependent multiply per byte.
+func wordHash(seed uint64, w []byte) uint64 {
+	if len(w) <= 8 {
+		return shortHash(seed, w)
 	}
-	return finishHash(h)
+	h := seed ^ uint64(len(w))*hashK1
+	for len(w) > 8 {
+		h = mum(binary.LittleEndian.Uint64(w)^hashK1, h^hashK2)
+		w = w[8:]
+	}
+	return mum(tail(w)^hashK2, h^hashK1)
 }
+
+const hashK1, hashK2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
+
+// shortHash is wordHash of a word of at most 8 bytes (most words), small
+// enough to be inlined into the tokenizer.
+func shortHash(seed uint64, w []byte) uint64 {
+	return mum(tail(w)^hashK2, seed^uint64(len(w))*hashK1^hashK1)
+}
+
+// tail packs the last 0 to 8 bytes of a word into a word: two overlapping
+// 4-byte loads, or its first, middle and last bytes (w's length is mixed in
+// by the caller, so together they determine every byte).
+func tail(w []byte) uint64 {
+	if n := len(w); n >= 4 {
+		return uint64(binary.LittleEndian.Uint32(w))<<32 | uint64(binary.LittleEndian.Uint32(w[n-4:]))
+	} else if n > 0 {
+		return uint64(w[0])<<16 | uint64(w[n>>1])<<8 | uint64(w[n-1])
+	}
+	return 0
+}
+
+// mum is the 128-bit product of a and b folded to 64 bits.
+func mum(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// hashWord is wordHash of a string.
+func hashWord(seed uint64, w string) uint64 { return wordHash(seed, []byte(w)) }
 
 // foldTab maps an ASCII byte to its lower case, with the high bit set when
 // it is part of a word.
@@ -119,8 +143,32 @@ var foldTab = func() (t [128]byte) {
 	return t
 }()
 
+// SWAR (SIMD within a register) constants: a byte of ones, and the high
+// bit of every byte.
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// swarGE sets the high bit of each byte of x (every byte < 0x80) that is
+// ≥ c (c ≤ 0x80); the sum cannot carry into the next byte.
+func swarGE(x uint64, c byte) uint64 { return (x + (0x80-uint64(c))*swarOnes) & swarHigh }
+
+// swarFold lower-cases 8 ASCII bytes and returns them with, for each byte,
+// the high bit set when it is a word byte ([a-z0-9_] after folding).
+func swarFold(x uint64) (lower, word uint64) {
+	upper := swarGE(x, 'A') &^ swarGE(x, 'Z'+1)
+	lower = x | upper>>2 // 0x80>>2 is 0x20, the case bit
+	word = swarGE(lower, 'a') &^ swarGE(lower, 'z'+1)
+	word |= swarGE(lower, '0') &^ swarGE(lower, '9'+1)
+	word |= ^((lower ^ '_'*swarOnes) + 0x7f*swarOnes) & swarHigh // == '_'
+	return lower, word
+}
+
 // foldTokenize lower-cases src into dst (see fold) and splits it into words
-// in the same pass.
+// in the same pass. ASCII text goes 8 bytes at a time: folded and classified
+// with SWAR arithmetic, then only the word boundaries are visited; a chunk
+// with a non-ASCII byte goes byte by byte and rune by rune up to that rune.
 func foldTokenize(dst []byte, toks []token, src []byte, seed uint64) ([]byte, []token) {
 	if cap(dst) < len(src) {
 		dst = make([]byte, len(src), len(src)+len(src)/4)
@@ -128,63 +176,91 @@ func foldTokenize(dst []byte, toks []token, src []byte, seed uint64) ([]byte, []
 	dst = dst[:len(src)]
 	toks = toks[:0]
 	prevEnd, start := -1, -1
-	var h uint64
 	for i := 0; i < len(src); {
-		c := src[i]
-		if c < utf8.RuneSelf {
-			v := foldTab[c]
-			if v < 0x80 {
-				dst[i] = v
+		lim := len(src)
+		if i+8 <= len(src) {
+			x := binary.LittleEndian.Uint64(src[i:])
+			if high := x & swarHigh; high != 0 {
+				lim = i + bits.TrailingZeros64(high)/8 + 1
+			} else {
+				lower, word := swarFold(x)
+				binary.LittleEndian.PutUint64(dst[i:], lower)
+				// One bit per byte, then the bytes where word and not-word
+				// alternate (the byte before the chunk is a word byte when
+				// a word is open).
+				m := (word >> 7) * 0x0102040810204080 >> 56
+				in := uint64(0)
 				if start >= 0 {
-					toks = append(toks, token{start: int32(start), end: int32(i), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
-					prevEnd, start = i, -1
+					in = 1
 				}
-				i++
+				for tr := (m ^ (m<<1 | in)) & 0xff; tr != 0; tr &= tr - 1 {
+					k := bits.TrailingZeros64(tr)
+					if m>>k&1 != 0 {
+						start = i + k
+						continue
+					}
+					// A word ends: wordHash and joined, inlined by hand
+					// for the common short word after a one-byte gap.
+					end := i + k
+					var h uint64
+					if w := dst[start:end]; len(w) <= 8 {
+						h = mum(tail(w)^hashK2, seed^uint64(len(w))*hashK1^hashK1)
+					} else {
+						h = wordHash(seed, w)
+					}
+					j := false
+					if start-prevEnd == 1 && prevEnd >= 0 {
+						j = joinByte[dst[prevEnd]]
+					} else if prevEnd >= 0 {
+						j = joinable(dst[prevEnd:start])
+					}
+					toks = append(toks, token{start: int32(start), end: int32(end), h: h, joined: j})
+					prevEnd, start = end, -1
+				}
+				i += 8
 				continue
 			}
-			if start < 0 {
-				start, h = i, fnvOffset^seed
-			}
-			// The rest of an ASCII run of word bytes, in a tight loop.
-			for {
-				v &= 0x7f
-				dst[i] = v
-				h = (h ^ uint64(v)) * fnvPrime
-				i++
-				if i == len(src) || src[i] >= utf8.RuneSelf {
-					break
-				}
-				if v = foldTab[src[i]]; v < 0x80 {
-					break
-				}
-			}
-			continue
 		}
-		r, l, n := foldRune(dst, src, i)
-		if isWordRune(l) || isWordRune(r) {
-			if start < 0 {
-				start, h = i, fnvOffset^seed
+		// Byte by byte up to lim (the end, or the first non-ASCII byte of
+		// the chunk, whose whole rune is taken).
+		for i < lim {
+			n, isWord := 1, false
+			if c := src[i]; c < utf8.RuneSelf {
+				v := foldTab[c]
+				dst[i] = v & 0x7f
+				isWord = v >= 0x80
+			} else {
+				var r, l rune
+				r, l, n = foldRune(dst, src, i)
+				isWord = isWordRune(l) || isWordRune(r)
 			}
-			for k := i; k < i+n; k++ {
-				h = (h ^ uint64(dst[k])) * fnvPrime
+			if isWord {
+				if start < 0 {
+					start = i
+				}
+			} else if start >= 0 {
+				toks = append(toks, newToken(dst, seed, prevEnd, start, i))
+				prevEnd, start = i, -1
 			}
-		} else if start >= 0 {
-			toks = append(toks, token{start: int32(start), end: int32(i), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
-			prevEnd, start = i, -1
+			i += n
 		}
-		i += n
 	}
 	if start >= 0 {
-		toks = append(toks, token{start: int32(start), end: int32(len(src)), h: finishHash(h), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])})
+		toks = append(toks, newToken(dst, seed, prevEnd, start, len(src)))
 	}
 	return dst, toks
+}
+
+// newToken is the word dst[start:end] of a folded text whose previous word
+// ends at prevEnd (-1 if none).
+func newToken(dst []byte, seed uint64, prevEnd, start, end int) token {
+	return token{start: int32(start), end: int32(end), h: wordHash(seed, dst[start:end]), joined: prevEnd >= 0 && joinable(dst[prevEnd:start])}
 }
 
 // joinable reports whether gap may separate the words of one phrase.
 func joinable(gap []byte) bool {
 	if len(gap) == 1 {
-		c := gap[0]
-		return c == ' ' || c == '-' || c == '\n'
+		return joinByte[gap[0]]
 	}
 	newlines, hyphens := 0, 0
 	for i := 0; i < len(gap); i++ {
@@ -206,6 +282,9 @@ func joinable(gap []byte) bool {
 	}
 	return newlines <= 1 && (newlines == 0 || hyphens == 0)
 }
+
+// joinByte[c] reports whether the one-byte gap c joins two words.
+var joinByte = [256]bool{' ': true, '-': true, '\n': true}
 
 // tokenWords returns the lower-cased words of s.
 func tokenWords(s string) []string {
@@ -297,7 +376,7 @@ type hit struct {
 const stopWordList = "a an the of to in on at by for from with and or but nor is are was were be been being it its this that these those as if then than so we you he she they i me my our your their his her him them us not no do does did done has have had will would can could should may might must shall am into onto via per"
 
 // stopSet is an open-addressing set of the stop words, keyed by their
-// maphash under the policy's seed.
+// wordHash under the policy's seed.
 type stopSet struct {
 	h [256]uint64
 	w [256]string
@@ -316,7 +395,7 @@ func newStopSet(seed uint64) *stopSet {
 	return s
 }
 
-// has reports whether the folded word w with maphash h is a stop word.
+// has reports whether the folded word w with wordHash h is a stop word.
 func (s *stopSet) has(h uint64, w []byte) bool {
 	h |= 1
 	for i := h & 255; s.h[i] != 0; i = (i + 1) & 255 {
