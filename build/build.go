@@ -71,6 +71,9 @@ type Output struct {
 // Stats counts what a build produced.
 type Stats struct {
 	Posts, Pages, Feeds, Files int
+	// MarkdownCached is how many post bodies came rendered from the cache
+	// (Options.CodeCache) instead of being rendered again.
+	MarkdownCached int
 }
 
 // Stage is one stage of a build and how long it took.

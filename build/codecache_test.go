@@ -99,54 +99,80 @@ func TestBuildCodeCache(t *testing.T) {
 	site := loadSite(t, "blog")
 	tmp := t.TempDir()
 	pack := filepath.Join(tmp, "code.pack")
-	build := func(name, cache string) []byte {
+	build := func(name, cache string) ([]byte, Stats) {
 		t.Helper()
 		dir := filepath.Join(tmp, name)
-		if _, err := Build(context.Background(), Options{Site: site, Now: testNow, CodeCache: cache}, dir); err != nil {
+		res, err := Build(context.Background(), Options{Site: site, Now: testNow, CodeCache: cache}, dir)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return readTree(t, dir)
+		return readTree(t, dir), res.Stats
 	}
-	want := build("none", "")
-	if got := build("cold", pack); !bytes.Equal(got, want) {
+	want, _ := build("none", "")
+	got, st := build("cold", pack)
+	if !bytes.Equal(got, want) {
 		t.Error("a build with a cold cache differs from one without")
 	}
-	if got := build("warm", pack); !bytes.Equal(got, want) {
-		t.Error("a build with a warm cache differs from one without")
+	if st.MarkdownCached != 0 {
+		t.Errorf("a cold build took %d bodies from the cache", st.MarkdownCached)
 	}
-	data, err := os.ReadFile(pack)
+	coldPack, err := os.ReadFile(pack)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got, st = build("warm", pack)
+	if !bytes.Equal(got, want) {
+		t.Error("a build with a warm cache differs from one without")
+	}
+	if st.MarkdownCached == 0 || st.MarkdownCached != st.Posts {
+		t.Errorf("a warm build took %d of %d bodies from the cache", st.MarkdownCached, st.Posts)
+	}
 	code := []byte(`<pre class="chroma"`)
-	if !bytes.Contains(data, code) {
-		t.Fatalf("the pack holds no highlighted block:\n%.300s", data)
+	if !bytes.Contains(coldPack, code) {
+		t.Fatalf("the pack holds no highlighted block:\n%.300s", coldPack)
 	}
 
-	// Damage every entry: each misses, chroma runs, the tree is the same.
-	bad := bytes.ReplaceAll(data, code, []byte(`<pre class="CHROMA"`))
-	os.WriteFile(pack, bad, 0o644)
-	if got := build("damaged", pack); !bytes.Equal(got, want) {
+	// Damage every entry with code in it: each misses, goldmark and chroma
+	// run, the tree is the same.
+	os.WriteFile(pack, bytes.ReplaceAll(coldPack, code, []byte(`<pre class="CHROMA"`)), 0o644)
+	warm := st.MarkdownCached
+	if got, st := build("damaged", pack); !bytes.Equal(got, want) {
 		t.Error("a build with a damaged cache differs from one without")
+	} else if st.MarkdownCached >= warm {
+		t.Errorf("a build with damaged entries took all %d bodies from the cache", st.MarkdownCached)
 	}
 
-	// A pack whose entries are valid but say something else proves that a
-	// warm build reads them: rewrite each entry, CRC and all.
+	// Packs whose entries are valid but say something else prove that a
+	// warm build reads them: rewrite the entries, CRC and all. First the
+	// code blocks alone (the bodies dropped, so each is rendered), then the
+	// rendered bodies.
+	os.WriteFile(pack, coldPack, 0o644)
 	c := mustPack(t, pack)
-	marked := mustPack(t, pack+".marked")
+	codeOnly := mustPack(t, pack+".code")
+	bodies := mustPack(t, pack+".bodies")
 	for k := range c.index {
 		b, ok := c.Get(k)
 		if !ok {
 			t.Fatal("entry unreadable")
 		}
-		marked.Put(k, bytes.ReplaceAll(b, code, []byte(`<pre class="chroma from-cache"`)))
+		if res, err := decodeResult(b); err == nil {
+			res.HTML = append(res.HTML, "<!--body from cache-->"...)
+			bodies.Put(k, encodeResult(res))
+			continue
+		}
+		codeOnly.Put(k, bytes.ReplaceAll(b, code, []byte(`<pre class="chroma from-cache"`)))
 	}
 	c.abort()
-	if err := marked.commit(); err != nil {
-		t.Fatal(err)
+	for _, p := range []*codePack{codeOnly, bodies} {
+		if err := p.commit(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if got := build("marked", pack+".marked"); !bytes.Contains(got, []byte("from-cache")) {
+	if got, _ := build("code", pack+".code"); !bytes.Contains(got, []byte("from-cache")) {
 		t.Error("a warm build did not take its code blocks from the cache")
+	}
+	if got, _ := build("bodies", pack+".bodies"); !bytes.Contains(got, []byte("<!--body from cache-->")) {
+		t.Error("a warm build did not take its rendered bodies from the cache")
 	}
 	// The key keeps the language and the code apart (the highlighter's
 	// version is in it too: markdown's TestCodeVersionTracksOutput).

@@ -28,12 +28,15 @@ var pageKinds = [...]string{"home", "post", "author", "authors", "tag", "tags", 
 // renderer holds one build's state: configuration, markdown engine and
 // parsed templates.
 type renderer struct {
-	opts  Options
-	site  *Site
-	cfg   Config
-	md    *markdown.Engine
-	theme fs.FS
-	tmpl  map[string]*template.Template
+	opts Options
+	site *Site
+	cfg  Config
+	md   *markdown.Engine
+	// mdOpts configures md; mdCached counts the bodies taken from the pack.
+	mdOpts   markdown.Options
+	mdCached atomic.Int64
+	theme    fs.FS
+	tmpl     map[string]*template.Template
 	// markup is, per page kind, the most bytes a page of that kind listing
 	// no posts has had beyond its post's body and contents: the size page
 	// allocates.
@@ -57,6 +60,7 @@ func newRenderer(opts Options, site *Site) (*renderer, error) {
 	r := &renderer{opts: opts, site: site, cfg: site.Config, checks: map[*Post]*policy.Post{}}
 	r.base = r.cfg.basePath()
 	mo := markdown.Options{UnsafeHTML: r.cfg.Markup.UnsafeHTML, TOCMinHeadings: r.cfg.Markup.TOCMinHeadings}
+	r.mdOpts = mo
 	if opts.pack != nil {
 		mo.CodeCache = opts.pack
 	}
@@ -494,7 +498,7 @@ func (r *renderer) decode(sp sourcePost, future bool) (*Post, error) {
 func (r *renderer) renderBody(p *Post, f *source.File) error {
 	md := r.opts.cache.markdown(f.Path)
 	if md == nil {
-		res, err := r.md.Render(f.Body)
+		res, err := r.renderMarkdown(f.Body)
 		if err != nil {
 			return fmt.Errorf("render %s: %w", f.Path, err)
 		}

@@ -199,6 +199,7 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	}
 	findings = append(findings, leaks.flush()...)
 	sw.lap("leak check")
+	stats.MarkdownCached = int(r.mdCached.Load())
 	return stats, findings, nil
 }
 

@@ -21,7 +21,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	flagsUsage := fs.Usage
 	fs.Usage = func() {
 		flagsUsage()
-		fmt.Fprint(stderr, "\nEnvironment:\n  PEERPRESS_CACHE_DIR\n    \tdirectory of the cache of highlighted code kept between builds, one file per site and audience\n    \t(default: the user cache directory's peerpress/; \"off\" disables it; the output is the same either way)\n")
+		fmt.Fprint(stderr, "\nEnvironment:\n  PEERPRESS_CACHE_DIR\n    \tdirectory of the cache of highlighted code and rendered post bodies kept between builds, one file per site and audience\n    \t(default: the user cache directory's peerpress/; \"off\" disables it; the output is the same either way)\n")
 	}
 	site := fs.String("site", ".", "site root `DIR`")
 	out := fs.String("out", "", "output `DIR` (default public, or public-internal for -audience internal), relative to -site")
@@ -79,6 +79,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "peerpress: %v (the site is built; the next build highlights code again)\n", res.CacheErr)
 	}
 	if *verbose {
+		fmt.Fprintf(stdout, "  %d of %d post bodies rendered, %d from the cache\n", s.Posts-s.MarkdownCached, s.Posts, s.MarkdownCached)
 		for _, st := range res.Stages {
 			fmt.Fprintf(stdout, "  %-16s %8s\n", st.Name, st.Time.Round(time.Millisecond))
 		}
@@ -105,7 +106,7 @@ func printFindings(w io.Writer, res *build.Result, verbose bool) {
 }
 
 // codeCachePath is where the build of the site in dir for audience keeps
-// its cache of highlighted code: $PEERPRESS_CACHE_DIR (none when it is
+// its cache of highlighted code and rendered bodies: $PEERPRESS_CACHE_DIR (none when it is
 // "off"), else the user cache directory's peerpress/, one file per site
 // directory and audience (each build keeps exactly the blocks it used, so
 // a public and an internal build sharing one file would evict each other's).

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -201,8 +202,14 @@ func TestBinaryEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("build -v: %v\n%s", err, vb)
 	}
+	// The build before used the same cache (PEERPRESS_CACHE_DIR) and the
+	// same posts: every body comes from it.
+	vlines := strings.Split(strings.TrimSpace(string(vb)), "\n")
+	if len(vlines) < 2 || !regexp.MustCompile(`^  0 of [1-9][0-9]* post bodies rendered, [1-9][0-9]* from the cache$`).MatchString(vlines[1]) {
+		t.Errorf("build -v: no line saying every post body came from the cache:\n%s", vb)
+	}
 	var stages []string
-	for _, l := range strings.Split(strings.TrimSpace(string(vb)), "\n")[1:] {
+	for _, l := range vlines[min(2, len(vlines)):] {
 		f := strings.Fields(l)
 		if len(f) < 2 {
 			t.Fatalf("build -v line %q", l)
