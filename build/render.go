@@ -130,6 +130,10 @@ func (r *renderer) funcs() template.FuncMap {
 		"sub":     func(a, b int) int { return a - b },
 		"join":    strings.Join,
 		"lower":   strings.ToLower,
+		// platformName is share.Name: one call where a template of
+		// if-eq branches made up to five (the share panel names each
+		// platform 16 times).
+		"platformName": share.Name,
 	}
 }
 

@@ -437,3 +437,14 @@ func TestBuildErrorsInOrder(t *testing.T) {
 		t.Errorf("errors for %v, want x and bluesky employee", got)
 	}
 }
+
+// TestName: every platform has its display name; anything else is shown
+// as it is.
+func TestName(t *testing.T) {
+	want := map[string]string{"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "linkedin": "LinkedIn", "threads": "Threads", "myspace": "myspace"}
+	for _, p := range append(Platforms(), "myspace") {
+		if got := Name(p); got != want[p] {
+			t.Errorf("Name(%q) = %q, want %q", p, got, want[p])
+		}
+	}
+}

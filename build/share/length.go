@@ -18,6 +18,24 @@ func Platforms() []string {
 	return []string{"x", "mastodon", "bluesky", "linkedin", "threads"}
 }
 
+// Name returns the platform's display name ("X", "Mastodon", "Bluesky",
+// "LinkedIn", "Threads"), or platform itself when it is not one of those.
+func Name(platform string) string {
+	switch platform {
+	case "x":
+		return "X"
+	case "mastodon":
+		return "Mastodon"
+	case "bluesky":
+		return "Bluesky"
+	case "linkedin":
+		return "LinkedIn"
+	case "threads":
+		return "Threads"
+	}
+	return platform
+}
+
 // Limit returns the platform's length limit (x 280, mastodon 500, bluesky
 // 300, linkedin 3000, threads 500), or 0 for an unknown platform.
 func Limit(platform string) int {
