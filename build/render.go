@@ -8,10 +8,12 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +39,10 @@ type renderer struct {
 	mdCached atomic.Int64
 	theme    fs.FS
 	tmpl     map[string]*template.Template
+	// partialSet holds _base.html and the partials; partials caches what
+	// partialCached made from it this build.
+	partialSet *template.Template
+	partials   sync.Map // partialKey → template.HTML
 	// markup is, per page kind, the most bytes a page of that kind listing
 	// no posts has had beyond its post's body and contents: the size page
 	// allocates.
@@ -133,8 +139,52 @@ func (r *renderer) funcs() template.FuncMap {
 		// platformName is share.Name: one call where a template of
 		// if-eq branches made up to five (the share panel names each
 		// platform 16 times).
-		"platformName": share.Name,
+		"platformName":  share.Name,
+		"partialCached": r.partialCached,
 	}
+}
+
+// partialKey identifies one cached partial: its name and variants.
+type partialKey struct {
+	name string
+	n    int
+	v    [4]any
+}
+
+// partialCached executes the template name (defined in _base.html or a
+// partial) with data once per build for each distinct list of variants,
+// and returns the output again for the same name and variants, as Hugo's
+// partialCached does: the variants must determine the output, data alone
+// is not part of the key. Pieces every page repeats (the site header and
+// footer, a post's card in every list) then cost one execution, not one
+// per page. A variant is a string, bool, number or pointer (compared by
+// identity).
+func (r *renderer) partialCached(name string, data any, variants ...any) (template.HTML, error) {
+	key := partialKey{name: name, n: len(variants)}
+	if len(variants) > len(key.v) {
+		return "", fmt.Errorf("partialCached %q: at most %d variants", name, len(key.v))
+	}
+	for i, v := range variants {
+		if v != nil {
+			switch reflect.TypeOf(v).Kind() {
+			case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64, reflect.Pointer:
+			default:
+				return "", fmt.Errorf("partialCached %q: a %T cannot be a variant; use a string, bool, number or pointer", name, v)
+			}
+		}
+		key.v[i] = v
+	}
+	if h, ok := r.partials.Load(key); ok {
+		return h.(template.HTML), nil
+	}
+	var b strings.Builder
+	if err := r.partialSet.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	h := template.HTML(b.String())
+	r.partials.Store(key, h)
+	return h, nil
 }
 
 func (r *renderer) parseTemplates() error {
@@ -157,6 +207,9 @@ func (r *renderer) parseTemplates() error {
 			return fmt.Errorf("theme: %s: %w", p, err)
 		}
 	}
+	// The set without page layouts runs partialCached's templates; it is
+	// never cloned after, so it may be executed.
+	r.partialSet = root
 	r.tmpl = map[string]*template.Template{}
 	r.markup = map[string]*atomic.Int64{}
 	for _, kind := range pageKinds {

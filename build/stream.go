@@ -271,7 +271,8 @@ func (r *renderer) defaultTheme() bool {
 
 // templatesMention reports whether a page other than a post's own can
 // name a field or method called name: any template reachable from the base
-// template of the other page kinds. (The post page only ever sees its own
+// template of the other page kinds, through {{template}} or partialCached
+// (one whose name is not a constant could be any). (The post page only ever sees its own
 // post's body and snippets with the default theme.)
 func (r *renderer) templatesMention(name string) bool {
 	for kind, t := range r.tmpl {
@@ -283,6 +284,9 @@ func (r *renderer) templatesMention(name string) bool {
 		for len(queue) > 0 {
 			n := queue[0]
 			queue = queue[1:]
+			if n == anyTemplate {
+				return true
+			}
 			if seen[n] {
 				continue
 			}
@@ -300,10 +304,35 @@ func (r *renderer) templatesMention(name string) bool {
 	return false
 }
 
-// calls returns the names of the templates a tree invokes.
+// anyTemplate stands, in what calls returns, for a template whose name is
+// only known when the page runs: it may mention anything.
+const anyTemplate = "\x00any"
+
+// calls returns the names of the templates a tree invokes, with {{template}}
+// or partialCached.
 func calls(n parse.Node) []string {
 	var out []string
 	var walk func(n parse.Node)
+	pipe := func(p *parse.PipeNode) {
+		if p == nil {
+			return
+		}
+		for _, c := range p.Cmds {
+			if len(c.Args) == 0 {
+				continue
+			}
+			if id, ok := c.Args[0].(*parse.IdentifierNode); !ok || id.Ident != "partialCached" {
+				continue
+			}
+			if len(c.Args) > 1 {
+				if s, ok := c.Args[1].(*parse.StringNode); ok {
+					out = append(out, s.Text)
+					continue
+				}
+			}
+			out = append(out, anyTemplate)
+		}
+	}
 	walk = func(n parse.Node) {
 		switch n := n.(type) {
 		case *parse.ListNode:
@@ -312,15 +341,20 @@ func calls(n parse.Node) []string {
 					walk(c)
 				}
 			}
+		case *parse.ActionNode:
+			pipe(n.Pipe)
 		case *parse.TemplateNode:
 			out = append(out, n.Name)
 		case *parse.IfNode:
+			pipe(n.Pipe)
 			walk(n.List)
 			walk(n.ElseList)
 		case *parse.RangeNode:
+			pipe(n.Pipe)
 			walk(n.List)
 			walk(n.ElseList)
 		case *parse.WithNode:
+			pipe(n.Pipe)
 			walk(n.List)
 			walk(n.ElseList)
 		}

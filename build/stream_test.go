@@ -183,6 +183,63 @@ func TestTemplatesMention(t *testing.T) {
 	if !mention(site, "Share") {
 		t.Error("a tag page showing share snippets through a partial was not noticed")
 	}
+	// The same through partialCached, by name and by a name only known
+	// when the page runs.
+	site["layouts/tag.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{range .Posts}}{{partialCached "whole" . .}}{{end}}{{end}}{{define "whole"}}{{with .Share}}{{.URL}}{{end}}{{end}}`)}
+	if !mention(site, "Share") {
+		t.Error("a tag page showing share snippets through partialCached was not noticed")
+	}
+	site["layouts/tag.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{range .Posts}}{{partialCached .Title . .}}{{end}}{{end}}`)}
+	if !mention(site, "Content") {
+		t.Error("partialCached of a computed name was taken to mention nothing")
+	}
+}
+
+// TestPartialCached: a partial runs once per name and variants and the
+// same output comes back; data alone does not make a new entry; variants
+// that cannot be keys are refused with a clear error.
+func TestPartialCached(t *testing.T) {
+	opts := Options{Site: loadSite(t, "blog"), Now: testNow}
+	s, err := Load(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := newRenderer(opts, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.partialSet.New("t.html").Parse(`{{define "echo"}}<b>{{.}}</b>{{end}}`); err != nil {
+		t.Fatal(err)
+	}
+	one, two := 1, 2
+	for _, c := range []struct {
+		data     any
+		variants []any
+		want     string
+	}{
+		{"a", nil, "<b>a</b>"},
+		{"b", nil, "<b>a</b>"}, // no variants: the name is the key
+		{"<c>", []any{"x"}, "<b>&lt;c&gt;</b>"},
+		{"d", []any{"x"}, "<b>&lt;c&gt;</b>"},
+		{"e", []any{"x", true}, "<b>e</b>"},
+		{"f", []any{&one}, "<b>f</b>"},
+		{"g", []any{&two}, "<b>g</b>"},
+		{"h", []any{&one}, "<b>f</b>"},
+	} {
+		got, err := r.partialCached("echo", c.data, c.variants...)
+		if err != nil || string(got) != c.want {
+			t.Errorf("partialCached(echo, %v, %v) = %q, %v; want %q", c.data, c.variants, got, err, c.want)
+		}
+	}
+	if _, err := r.partialCached("echo", "x", []string{"a"}); err == nil || !strings.Contains(err.Error(), "cannot be a variant") {
+		t.Errorf("a slice variant: err = %v", err)
+	}
+	if _, err := r.partialCached("echo", "x", 1, 2, 3, 4, 5); err == nil {
+		t.Error("five variants were taken")
+	}
+	if _, err := r.partialCached("nonesuch", "x"); err == nil {
+		t.Error("an undefined template gave no error")
+	}
 }
 
 // changingFS serves a post file with different bytes from the second read.
