@@ -340,24 +340,37 @@ func xmlChar(r rune) bool {
 }
 
 // xmlSafe returns s without the characters XML 1.0 does not allow and
-// without invalid UTF-8.
+// without invalid UTF-8. ASCII is checked a byte at a time (feeds carry
+// whole posts, and each goes through here for every feed it is in).
 func xmlSafe(s string) string {
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return xmlStrip(s, i)
+			}
+			i++
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if !xmlChar(r) || r == utf8.RuneError && w == 1 {
-			var b strings.Builder
-			b.Grow(len(s))
-			b.WriteString(s[:i])
-			for i < len(s) {
-				r, w := utf8.DecodeRuneInString(s[i:])
-				if xmlChar(r) && (r != utf8.RuneError || w > 1) {
-					b.WriteString(s[i : i+w])
-				}
-				i += w
-			}
-			return b.String()
+			return xmlStrip(s, i)
 		}
 		i += w
 	}
 	return s
+}
+
+// xmlStrip is xmlSafe from s[i], the first character to drop, on.
+func xmlStrip(s string, i int) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if xmlChar(r) && (r != utf8.RuneError || w > 1) {
+			b.WriteString(s[i : i+w])
+		}
+		i += w
+	}
+	return b.String()
 }

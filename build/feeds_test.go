@@ -13,6 +13,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/peerpress/peerpress/policy"
 )
@@ -661,4 +662,25 @@ func TestFeedVerifyReadsRenderedFeeds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzXMLSafe checks xmlSafe's ASCII fast path against its definition:
+// every rune XML 1.0 allows, decoded one by one, and nothing else.
+func FuzzXMLSafe(f *testing.F) {
+	for _, s := range []string{"plain", "tab\there\r\n", "bell\x07 nul\x00", "\xff\xfe bad", "ok é 日本 \uFFFE \U0001F600", "\ud7ff\ue000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want strings.Builder
+		for i := 0; i < len(s); {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if xmlChar(r) && (r != utf8.RuneError || w > 1) {
+				want.WriteString(s[i : i+w])
+			}
+			i += w
+		}
+		if got := xmlSafe(s); got != want.String() {
+			t.Fatalf("xmlSafe(%q) = %q, want %q", s, got, want.String())
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -454,6 +455,33 @@ func BenchmarkProbe(b *testing.B) {
 	for b.Loop() {
 		for _, p := range posts {
 			evs = pr.events(p.File.Body, evs[:0])
+		}
+	}
+}
+
+// BenchmarkLeakScanner looks for 100 internal posts' titles, slugs and URLs
+// in the bodies of 1,000 generated posts (as a build scans its output).
+func BenchmarkLeakScanner(b *testing.B) {
+	posts := benchBodies(b)
+	var internal []InternalPost
+	for _, p := range benchSite.posts[len(benchSite.posts)-100:] {
+		meta, _ := source.DecodeMeta(p.File)
+		// A slug made of the title's words, as the sitegen corpus has.
+		slug := strings.ToLower(strings.Join(tokenWords(meta.Title), "-"))
+		internal = append(internal, InternalPost{File: p.Path, Title: meta.Title, Slug: slug, URL: "https://blog.example/posts/" + slug + "/"})
+	}
+	pol, err := Load(benchSite.fsys)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := pol.NewLeakScanner(internal)
+	arts := make([]Artifact, len(posts))
+	for i, p := range posts {
+		arts[i] = Artifact{Path: "posts/" + strconv.Itoa(i) + "/index.html", Data: p.File.Body}
+	}
+	for b.Loop() {
+		if fs := l.Check(arts); len(fs) != 0 {
+			b.Fatalf("%d findings: %v", len(fs), fs[0])
 		}
 	}
 }

@@ -246,7 +246,7 @@ type LeakScanner struct {
 	internal []InternalPost
 	texts    [][]byte
 	needles  []leakNeedle
-	ac       *ahoCorasick
+	set      *needleSet
 }
 
 type leakNeedle struct {
@@ -287,7 +287,7 @@ func (p *Policy) NewLeakScanner(internal []InternalPost) *LeakScanner {
 			addNeedle(u, leakNeedle{post: i, what: "URL", slug: true})
 		}
 	}
-	l.ac = newAhoCorasick(l.texts)
+	l.set = newNeedleSet(l.texts)
 	return l
 }
 
@@ -300,27 +300,29 @@ func (l *LeakScanner) Check(outputs []Artifact) []Finding {
 	type key struct{ post, out int }
 	found := map[key]string{}
 	var keys []key
+	var ms []match
 	for oi, o := range outputs {
 		if isBinaryName(o.Path) {
 			continue
 		}
 		for _, data := range [][]byte{[]byte("/" + o.Path), o.Data} {
-			l.ac.scan(data, func(ni, end int) bool {
-				n := needles[ni]
-				start := end - len(texts[ni])
+			ms = l.set.find(data, ms[:0])
+			for _, m := range ms {
+				n := needles[m.needle]
+				end := int(m.end)
+				start := end - len(texts[m.needle])
 				if n.slug && !slugBoundary(data, start, end) {
-					return true
+					continue
 				}
 				if n.path && (start == 0 || data[start-1] != '/') {
-					return true
+					continue
 				}
 				k := key{n.post, oi}
 				if _, ok := found[k]; !ok {
 					found[k] = n.what
 					keys = append(keys, k)
 				}
-				return true
-			})
+			}
 		}
 	}
 	sort.Slice(keys, func(i, j int) bool {
