@@ -49,7 +49,16 @@ func TestCodePack(t *testing.T) {
 			t.Errorf("after the second build, Get(%s) found = %v, want %v", k, ok, want)
 		}
 	}
+	// That build appended c (b, unused, is half the old entries or less):
+	// b's bytes are still in the file, outside the index.
+	if data, _ := os.ReadFile(path); !bytes.Contains(data, []byte("<pre>b</pre>")) {
+		t.Error("the second build rewrote the pack instead of appending to it")
+	}
+	c.abort()
 	// An aborted build leaves the pack as it was.
+	c = mustPack(t, path)
+	c.Get(key("a"))
+	c.Get(key("c"))
 	c.Put(key("d"), []byte("<pre>d</pre>"))
 	c.abort()
 	c = mustPack(t, path)
@@ -81,6 +90,24 @@ func TestCodePack(t *testing.T) {
 		t.Error("an intact entry beside a damaged one was lost")
 	}
 	c.abort()
+	// The damaged entry, put again by the build that missed it, is
+	// written afresh rather than kept; and with a, b and the damaged c
+	// unused or replaced, most of the file is garbage: the pack is written
+	// anew, without them.
+	c = mustPack(t, path)
+	c.Get(key("c"))
+	c.Put(key("c"), []byte("<pre>c</pre>"))
+	if err := c.commit(); err != nil {
+		t.Fatal(err)
+	}
+	c = mustPack(t, path)
+	if b, ok := c.Get(key("c")); !ok || string(b) != "<pre>c</pre>" {
+		t.Errorf("the damaged entry put again reads back %q, %v", b, ok)
+	}
+	c.abort()
+	if data, _ := os.ReadFile(path); bytes.Contains(data, []byte("<pre>a</pre>")) || bytes.Contains(data, []byte("<pre>b</pre>")) {
+		t.Errorf("a pack of mostly unused entries was not written anew:\n%q", data)
+	}
 	// A truncated file, or something else entirely, is an empty cache.
 	for _, junk := range [][]byte{data[:len(data)-3], []byte("not a pack at all, but long enough"), nil} {
 		os.WriteFile(path, junk, 0o644)
