@@ -181,6 +181,9 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 		return stats, nil, err
 	}
 	sw.lap("posts")
+	// The posts are most of the output: their writeback can run while
+	// the lists and feeds are made.
+	st.flushEarly()
 	err = forEach(ctx, len(rest), func(j int) error {
 		_, err := emit(rest[j])
 		return err

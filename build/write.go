@@ -112,6 +112,7 @@ type stage struct {
 	root     *os.Root
 	mu       sync.Mutex
 	made     map[string]bool // directories that exist in root
+	early    chan struct{}   // closed when flushEarly's sync is done
 }
 
 // newStage creates the temporary directory for dir.
@@ -177,6 +178,9 @@ func (s *stage) exists(d string) bool {
 
 // commit makes everything written durable and swaps the directory in.
 func (s *stage) commit() error {
+	if s.early != nil {
+		<-s.early // its error, if any, the sync below meets again
+	}
 	if err := syncTree(s.root, s.tmp); err != nil {
 		s.abort()
 		return fmt.Errorf("write %s: %w", s.dir, err)
@@ -187,6 +191,18 @@ func (s *stage) commit() error {
 		return err
 	}
 	return nil
+}
+
+// flushEarly starts making what is written so far durable, on its own
+// goroutine, so that the disk writes overlap the rest of the build and
+// commit's sync has less left to wait for.
+func (s *stage) flushEarly() {
+	done := make(chan struct{})
+	s.early = done
+	go func() {
+		defer close(done)
+		syncTree(s.root, s.tmp)
+	}()
 }
 
 // abort removes the temporary directory; the target is untouched.
