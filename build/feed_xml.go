@@ -13,10 +13,27 @@ type xmlWriter struct {
 	depth int
 }
 
-func newXMLWriter() *xmlWriter {
+// newXMLWriter starts a feed document whose items are items: the buffer
+// is sized for their content and summaries (a tag's feed is hundreds of KB;
+// grown by doubling it was copied and cleared about twice over).
+func newXMLWriter(items []*feedItem) *xmlWriter {
+	size := 2 << 10
+	for _, it := range items {
+		size += len(it.html) + len(it.summary) + 1<<10
+	}
 	w := &xmlWriter{}
+	w.b.Grow(size)
 	w.b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	return w
+}
+
+// items returns the feed items of f's posts, in order.
+func (st *feedState) itemsOf(f *feedSpec) []*feedItem {
+	items := make([]*feedItem, len(f.posts))
+	for i, p := range f.posts {
+		items[i] = st.items[p]()
+	}
+	return items
 }
 
 // start writes <name attrs...> on a line of its own and indents what follows.
@@ -124,7 +141,8 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // rss writes an RSS 2.0 feed.
 func (r *renderer) rss(f *feedSpec, st *feedState) []byte {
-	w := newXMLWriter()
+	items := st.itemsOf(f)
+	w := newXMLWriter(items)
 	w.start("rss", "version", "2.0",
 		"xmlns:atom", "http://www.w3.org/2005/Atom",
 		"xmlns:content", "http://purl.org/rss/1.0/modules/content/",
@@ -141,8 +159,8 @@ func (r *renderer) rss(f *feedSpec, st *feedState) []byte {
 		w.text("generator", g)
 	}
 	w.text("lastBuildDate", rfc822(newest(f.posts)))
-	for _, p := range f.posts {
-		it := st.items[p]()
+	for i, p := range f.posts {
+		it := items[i]
 		w.start("item")
 		w.text("title", p.Title)
 		w.text("link", p.Permalink)
@@ -167,7 +185,8 @@ func (r *renderer) rss(f *feedSpec, st *feedState) []byte {
 
 // atom writes an Atom 1.0 feed.
 func (r *renderer) atom(f *feedSpec, st *feedState) []byte {
-	w := newXMLWriter()
+	items := st.itemsOf(f)
+	w := newXMLWriter(items)
 	attrs := []string{"xmlns", "http://www.w3.org/2005/Atom"}
 	if r.cfg.Language != "" {
 		attrs = append(attrs, "xml:lang", r.cfg.Language)
@@ -197,8 +216,8 @@ func (r *renderer) atom(f *feedSpec, st *feedState) []byte {
 			break
 		}
 	}
-	for _, p := range f.posts {
-		it := st.items[p]()
+	for i, p := range f.posts {
+		it := items[i]
 		w.start("entry")
 		w.text("id", p.Permalink)
 		w.text("title", p.Title, "type", "text")

@@ -1,15 +1,18 @@
 package policy
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/peerpress/peerpress/build/share"
 	"golang.org/x/tools/txtar"
 )
 
@@ -172,4 +175,64 @@ func TestCheckParsesAndCounts(t *testing.T) {
 			t.Errorf("%s was not parsed", post.Path)
 		}
 	}
+}
+
+// missingFromBylineWhole is missingFromByline on the whole page's text,
+// as it was defined before it read the page in growing parts.
+func missingFromBylineWhole(page []byte, stmts []string, summary string) []string {
+	start := bytes.Index(page, []byte("<article"))
+	if start < 0 {
+		start = max(bytes.Index(page, []byte("<body")), 0)
+	}
+	text := htmlText(page[start:])
+	limit := -1
+	if s := prefixRunes(summary, 60); s != "" {
+		limit = strings.Index(text, s)
+	}
+	if limit < 0 {
+		limit = 600
+		for _, s := range stmts {
+			limit += len(s) + 1
+		}
+	}
+	var missing []string
+	for _, s := range stmts {
+		if i := strings.Index(text, s); i < 0 || i+len(s) > limit {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}
+
+// FuzzMissingFromByline: reading the page in parts gives what reading it
+// whole gives, with the statements and the summary anywhere (across the
+// 8 KB cut too), inside scripts and comments that span it.
+func FuzzMissingFromByline(f *testing.F) {
+	f.Add(uint16(100), uint16(200), uint16(9000), uint16(8190), true, "Ada is an engineer at Acme.", "A summary of the post.")
+	f.Add(uint16(8180), uint16(8300), uint16(20000), uint16(8100), false, "Bo works at Acme.", "")
+	f.Add(uint16(30000), uint16(40), uint16(33000), uint16(100), true, "x", "y")
+	f.Fuzz(func(t *testing.T, stmtAt, sumAt, size, spanAt uint16, script bool, stmt, summary string) {
+		filler := []byte(strings.Repeat("<p>Lorem <b>ipsum</b> &amp; dolor sit amet.</p>\n", int(size)/48+1))
+		page := append([]byte("<html><body><article>"), filler...)
+		put := func(at int, s string) {
+			at = min(at, len(page))
+			if i := bytes.LastIndexByte(page[:at], '>'); i >= 0 {
+				at = i + 1 // between tags, so the text stays whole
+			}
+			page = append(page[:at], append([]byte(s), page[at:]...)...)
+		}
+		if script {
+			put(int(spanAt), "<script>var a = '</p>"+stmt+"';</script>")
+		} else {
+			put(int(spanAt), "<!-- "+stmt+" -->")
+		}
+		put(int(stmtAt), "<span>"+html.EscapeString(stmt)+"</span>")
+		put(int(sumAt), "<p class=lede>"+html.EscapeString(summary)+"</p>")
+		stmts := []string{share.NormalizeSpace(stmt)}
+		sum := share.NormalizeSpace(summary)
+		got, want := missingFromByline(page, stmts, sum), missingFromBylineWhole(page, stmts, sum)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("parts: %q, whole: %q (statement at %d, summary at %d, %d bytes)", got, want, stmtAt, sumAt, len(page))
+		}
+	})
 }

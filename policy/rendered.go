@@ -114,24 +114,44 @@ func missingFromByline(page []byte, stmts []string, summary string) []string {
 	if start < 0 {
 		start = max(bytes.Index(page, []byte("<body")), 0)
 	}
-	text := htmlText(page[start:])
-	limit := -1
-	if s := prefixRunes(summary, 60); s != "" {
-		limit = strings.Index(text, s)
-	}
-	if limit < 0 {
-		limit = 600
+	page = page[start:]
+	// The byline is near the top: the text of the first few KB of the
+	// article usually settles it. The text of page[:n], cut just before a
+	// tag, is a prefix of the whole page's text, so a first occurrence in
+	// it is the first occurrence; and a statement not in it ends past it,
+	// which is past limit once limit is within it.
+	for n := 8 << 10; ; n *= 4 {
+		cut := len(page)
+		if n < len(page) {
+			if j := bytes.LastIndexByte(page[:n], '<'); j > 0 {
+				cut = j
+			}
+		}
+		text := htmlText(page[:cut])
+		limit := -1
+		if s := prefixRunes(summary, 60); s != "" {
+			limit = strings.Index(text, s)
+		}
+		if limit < 0 {
+			limit = 600
+			for _, s := range stmts {
+				limit += len(s) + 1
+			}
+			if summary != "" && prefixRunes(summary, 60) != "" && cut < len(page) {
+				continue // the summary may come later
+			}
+		}
+		if limit > len(text) && cut < len(page) {
+			continue
+		}
+		var missing []string
 		for _, s := range stmts {
-			limit += len(s) + 1
+			if i := strings.Index(text, s); i < 0 || i+len(s) > limit {
+				missing = append(missing, s)
+			}
 		}
+		return missing
 	}
-	var missing []string
-	for _, s := range stmts {
-		if i := strings.Index(text, s); i < 0 || i+len(s) > limit {
-			missing = append(missing, s)
-		}
-	}
-	return missing
 }
 
 // missingFromStart returns the statements that are not at the start of a
