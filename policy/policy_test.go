@@ -184,23 +184,7 @@ func missingFromBylineWhole(page []byte, stmts []string, summary string) []strin
 	if start < 0 {
 		start = max(bytes.Index(page, []byte("<body")), 0)
 	}
-	text := htmlText(page[start:])
-	limit := -1
-	if s := prefixRunes(summary, 60); s != "" {
-		limit = strings.Index(text, s)
-	}
-	if limit < 0 {
-		limit = 600
-		for _, s := range stmts {
-			limit += len(s) + 1
-		}
-	}
-	var missing []string
-	for _, s := range stmts {
-		if i := strings.Index(text, s); i < 0 || i+len(s) > limit {
-			missing = append(missing, s)
-		}
-	}
+	missing, _, _ := bylineMissing(htmlText(page[start:]), stmts, summary)
 	return missing
 }
 

@@ -127,31 +127,39 @@ func missingFromByline(page []byte, stmts []string, summary string) []string {
 				cut = j
 			}
 		}
-		text := htmlText(page[:cut])
-		limit := -1
-		if s := prefixRunes(summary, 60); s != "" {
-			limit = strings.Index(text, s)
+		missing, limit, summaryFound := bylineMissing(htmlText(page[:cut]), stmts, summary)
+		if cut == len(page) || summaryFound && limit >= 0 || !summaryFound && prefixRunes(summary, 60) == "" && limit >= 0 {
+			return missing
 		}
-		if limit < 0 {
-			limit = 600
-			for _, s := range stmts {
-				limit += len(s) + 1
-			}
-			if summary != "" && prefixRunes(summary, 60) != "" && cut < len(page) {
-				continue // the summary may come later
-			}
-		}
-		if limit > len(text) && cut < len(page) {
-			continue
-		}
-		var missing []string
-		for _, s := range stmts {
-			if i := strings.Index(text, s); i < 0 || i+len(s) > limit {
-				missing = append(missing, s)
-			}
-		}
-		return missing
 	}
+}
+
+// bylineMissing is missingFromByline on the text of the article (or a
+// prefix of it): the statements missing before the summary, or before
+// about 600 characters when the summary is not in text. limit is -1 when
+// that bound is past the end of text (a longer prefix could decide
+// otherwise); summaryFound says whether the summary's start was found.
+func bylineMissing(text string, stmts []string, summary string) (missing []string, limit int, summaryFound bool) {
+	limit = -1
+	if s := prefixRunes(summary, 60); s != "" {
+		limit = strings.Index(text, s)
+	}
+	summaryFound = limit >= 0
+	if !summaryFound {
+		limit = 600
+		for _, s := range stmts {
+			limit += len(s) + 1
+		}
+	}
+	for _, s := range stmts {
+		if i := strings.Index(text, s); i < 0 || i+len(s) > limit {
+			missing = append(missing, s)
+		}
+	}
+	if limit > len(text) {
+		limit = -1
+	}
+	return missing, limit, summaryFound
 }
 
 // missingFromStart returns the statements that are not at the start of a
