@@ -114,6 +114,7 @@ func Build(in Input, custom map[string]string) (Set, []error) {
 		Reader:     map[string]Snippet{},
 	}
 	var errs []error
+	pre := prepare(in)
 	for _, p := range Platforms() {
 		pin := in
 		if c, ok := custom[p]; ok && strings.TrimSpace(c) != "" {
@@ -122,7 +123,7 @@ func Build(in Input, custom map[string]string) (Set, []error) {
 			pin.Custom = c
 		}
 		for _, v := range []string{Employee, Reader} {
-			sn, err := Compose(p, v, pin)
+			sn, err := compose(p, v, pin, pre)
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -144,6 +145,21 @@ func Build(in Input, custom map[string]string) (Set, []error) {
 // is over its Limit. An unknown platform or variant is an error with an
 // empty snippet.
 func Compose(platform, variant string, in Input) (Snippet, error) {
+	return compose(platform, variant, in, prepare(in))
+}
+
+// prepared is what every snippet of a post shares: its title with white
+// space normalized and its hashtags (Build makes them once for all ten).
+type prepared struct {
+	title string
+	tags  []string
+}
+
+func prepare(in Input) prepared {
+	return prepared{title: NormalizeSpace(in.Title), tags: hashtags(in.Hashtags)}
+}
+
+func compose(platform, variant string, in Input, pre prepared) (Snippet, error) {
 	limit := Limit(platform)
 	if limit == 0 {
 		return Snippet{}, fmt.Errorf("compose share text: unknown platform %q", platform)
@@ -157,17 +173,18 @@ func Compose(platform, variant string, in Input) (Snippet, error) {
 	var text string
 	tooLong := &TooLongError{Platform: platform, Variant: variant, Limit: limit}
 	shortest := join(disclosure, link)
-	if n := measure(shortest); n > limit {
+	n := measure(shortest)
+	if n > limit {
 		text, tooLong.Length = shortest, n
 	} else if custom := strings.TrimSpace(in.Custom); custom != "" {
 		text = customText(custom, variant, strings.TrimSpace(in.Disclosure), disclosure, canonical, link)
-		if n := measure(text); n > limit {
+		if n = measure(text); n > limit {
 			tooLong.Length, tooLong.Custom = n, true
 		}
 	} else {
-		text = fit(disclosure, NormalizeSpace(in.Title), link, hashtags(in.Hashtags), limit, measure)
+		text, n = fit(disclosure, pre.title, link, pre.tags, limit, measure)
 	}
-	sn := Snippet{Text: text, Length: measure(text), Limit: limit, Intent: intent(platform, text, link)}
+	sn := Snippet{Text: text, Length: n, Limit: limit, Intent: intent(platform, text, link)}
 	if tooLong.Length > 0 {
 		return sn, tooLong
 	}
@@ -193,14 +210,16 @@ func BareLength(platform, variant string, in Input) int {
 	return Length(platform, join(disclosure, link))
 }
 
-// fit returns the longest generated text within limit: all hashtags, then
-// fewer from the end, then none with the title cut at a word boundary, then
-// no title. The caller has checked that disclosure and link fit.
-func fit(disclosure, title, link string, tags []string, limit int, measure func(string) int) string {
+// fit returns the longest generated text within limit, and its length:
+// all hashtags, then fewer from the end, then none with the title cut at a
+// word boundary, then no title. The caller has checked that disclosure and
+// link fit.
+func fit(disclosure, title, link string, tags []string, limit int, measure func(string) int) (string, int) {
 	for n := len(tags); n >= 0; n-- {
 		parts := append([]string{disclosure, title, link}, tags[:n]...)
-		if t := join(parts...); measure(t) <= limit {
-			return t
+		t := join(parts...)
+		if m := measure(t); m <= limit {
+			return t, m
 		}
 	}
 	cuts := titleCuts(title)
@@ -210,11 +229,13 @@ func fit(disclosure, title, link string, tags []string, limit int, measure func(
 	// longer cut measures less (a word that looks like a link on X).
 	i := sort.Search(len(cuts), func(i int) bool { return measure(text(i)) <= limit })
 	for ; i < len(cuts); i++ {
-		if t := text(i); measure(t) <= limit {
-			return t
+		t := text(i)
+		if m := measure(t); m <= limit {
+			return t, m
 		}
 	}
-	return join(disclosure, link)
+	t := join(disclosure, link)
+	return t, measure(t)
 }
 
 // titleCuts returns the title cut at each word boundary, longest first,
