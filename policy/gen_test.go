@@ -459,29 +459,42 @@ func BenchmarkProbe(b *testing.B) {
 	}
 }
 
-// BenchmarkLeakScanner looks for 100 internal posts' titles, slugs and URLs
-// in the bodies of 1,000 generated posts (as a build scans its output).
+// BenchmarkLeakScanner looks for 100 and 1,000 internal posts' titles,
+// slugs and URLs in the bodies of 1,000 generated posts (as a build scans
+// its output).
 func BenchmarkLeakScanner(b *testing.B) {
 	posts := benchBodies(b)
-	var internal []InternalPost
-	for _, p := range benchSite.posts[len(benchSite.posts)-100:] {
-		meta, _ := source.DecodeMeta(p.File)
-		// A slug made of the title's words, as the sitegen corpus has.
-		slug := strings.ToLower(strings.Join(tokenWords(meta.Title), "-"))
-		internal = append(internal, InternalPost{File: p.Path, Title: meta.Title, Slug: slug, URL: "https://blog.example/posts/" + slug + "/"})
+	arts := make([]Artifact, len(posts))
+	for i, p := range posts {
+		arts[i] = Artifact{Path: "posts/" + strconv.Itoa(i) + "/index.html", Data: p.File.Body}
 	}
 	pol, err := Load(benchSite.fsys)
 	if err != nil {
 		b.Fatal(err)
 	}
-	l := pol.NewLeakScanner(internal)
-	arts := make([]Artifact, len(posts))
-	for i, p := range posts {
-		arts[i] = Artifact{Path: "posts/" + strconv.Itoa(i) + "/index.html", Data: p.File.Body}
-	}
-	for b.Loop() {
-		if fs := l.Check(arts); len(fs) != 0 {
-			b.Fatalf("%d findings: %v", len(fs), fs[0])
+	for _, n := range []int{100, 1000} {
+		var internal []InternalPost
+		for _, p := range benchSite.posts[len(benchSite.posts)-n:] {
+			meta, _ := source.DecodeMeta(p.File)
+			// A slug made of the title's words, as the sitegen corpus has.
+			slug := strings.ToLower(strings.Join(tokenWords(meta.Title), "-"))
+			internal = append(internal, InternalPost{File: p.Path, Title: meta.Title, Slug: slug, URL: "https://blog.example/posts/" + slug + "/"})
 		}
+		l := pol.NewLeakScanner(internal)
+		b.Run(fmt.Sprintf("internal=%d", n), func(b *testing.B) {
+			b.SetBytes(benchBytes(arts))
+			for b.Loop() {
+				if fs := l.Check(arts); len(fs) != 0 {
+					b.Fatalf("%d findings: %v", len(fs), fs[0])
+				}
+			}
+		})
 	}
+}
+
+func benchBytes(arts []Artifact) (n int64) {
+	for _, a := range arts {
+		n += int64(len(a.Data))
+	}
+	return n
 }

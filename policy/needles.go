@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/binary"
+	mbits "math/bits"
 	"slices"
 )
 
@@ -12,7 +13,7 @@ import (
 // is a multiple of step in any step consecutive offsets of the needle that
 // start a window of 8 bytes of it. Those 8-byte windows of each needle (at
 // its last step window offsets), with the case bit set on every byte, are hashed
-// into a 64 Kibit filter that fits in the L1 cache; the text's window at
+// into a filter of 16 bits a window (64 Kibit at least); the text's window at
 // each sampled offset is looked up in it, and only a hit goes to the map
 // and a full comparison. With hundreds of needles an Aho-Corasick table
 // outgrows the caches and every byte waits on memory; here a build's
@@ -25,7 +26,8 @@ type needleSet struct {
 	// shortIdx maps short's needle numbers to texts' indices.
 	shortIdx []int32
 	step     int
-	filter   [1 << 16 / 64]uint64
+	filter   []uint64            // a power of two of bits, at least 16 per window
+	shift    uint                // 64 - log2(bits in filter)
 	windows  map[uint64][]window // folded 8-byte window → where it is in which needles
 }
 
@@ -37,7 +39,8 @@ type window struct{ needle, off int32 }
 // filter hit sorts out).
 const caseBits = 0x2020202020202020
 
-func prefixHash(x uint64) uint64 { return (x * 0x9e3779b97f4a7c15) >> 48 }
+// windowHash maps a folded window to a bit of a filter of 2^(64-shift) bits.
+func windowHash(x uint64, shift uint) uint64 { return (x * 0x9e3779b97f4a7c15) >> shift }
 
 func newNeedleSet(texts [][]byte) *needleSet {
 	s := &needleSet{texts: texts, windows: map[uint64][]window{}}
@@ -50,6 +53,20 @@ func newNeedleSet(texts [][]byte) *needleSet {
 			s.step = len(t) - 7
 		}
 	}
+	// 16 bits a window keep hits on other text to a few in a hundred
+	// offsets; at least 64 Kibit (8 KB), which fits in the L1 cache.
+	nwin := 0
+	for _, t := range texts {
+		if len(t) >= 8 {
+			nwin += s.step
+		}
+	}
+	bits := 1 << 16
+	for bits < 16*nwin {
+		bits <<= 1
+	}
+	s.filter = make([]uint64, bits/64)
+	s.shift = uint(64 - mbits.TrailingZeros(uint(bits)))
 	for i, t := range texts {
 		if len(t) < 8 {
 			continue
@@ -60,7 +77,7 @@ func newNeedleSet(texts [][]byte) *needleSet {
 		// occurrence to a comparison with each of them.
 		for off := len(t) - 7 - s.step; off < len(t)-7; off++ {
 			x := binary.LittleEndian.Uint64(t[off:]) | caseBits
-			h := prefixHash(x)
+			h := windowHash(x, s.shift)
 			s.filter[h/64] |= 1 << (h % 64)
 			s.windows[x] = append(s.windows[x], window{int32(i), int32(off)})
 		}
@@ -86,7 +103,7 @@ func (s *needleSet) find(data []byte, ms []match) []match {
 	if s.step > 0 {
 		for p := 0; p+8 <= len(data); p += s.step {
 			x := binary.LittleEndian.Uint64(data[p:]) | caseBits
-			if h := prefixHash(x); s.filter[h/64]&(1<<(h%64)) == 0 {
+			if h := windowHash(x, s.shift); s.filter[h/64]&(1<<(h%64)) == 0 {
 				continue
 			}
 			for _, w := range s.windows[x] {
