@@ -3,12 +3,14 @@ package build
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -48,6 +50,7 @@ type codePack struct {
 	old     *os.File // the previous pack, or nil
 	index   map[[sha256.Size]byte]packEntry
 	oldData uint64 // where the previous pack's entries end: its index
+	oldFoot []byte // the previous pack's footer, to tell whether it changed since
 
 	mu    sync.Mutex
 	tmp   *os.File // this build's new entries, or nil when they cannot be written
@@ -58,6 +61,7 @@ type codePack struct {
 	// read holds the keys of old entries Get returned whole: only those
 	// are kept without rewriting (a damaged entry is written afresh).
 	read sync.Map
+	werr error // why the new entries could not be written, if they could not
 }
 
 type packEntry struct {
@@ -92,6 +96,12 @@ func openCodePack(path string) (*codePack, error) {
 	if f, err := os.Open(path); err == nil {
 		if index, at, err := readPackIndex(f); err == nil {
 			c.old, c.index, c.oldData = f, index, at
+			c.oldFoot = make([]byte, packFooterSize)
+			if st, err := f.Stat(); err != nil || st.Size() < int64(packFooterSize) {
+				c.oldFoot = nil
+			} else if _, err := f.ReadAt(c.oldFoot, st.Size()-int64(packFooterSize)); err != nil {
+				c.oldFoot = nil
+			}
 		} else {
 			f.Close()
 		}
@@ -197,7 +207,7 @@ func (c *codePack) Put(key [sha256.Size]byte, data []byte) {
 		}
 	}
 	if _, err := c.w.Write(data); err != nil {
-		c.w = nil // the next pack is lost; the build goes on
+		c.w, c.werr = nil, err // the next pack is lost; the build goes on
 		return
 	}
 	c.wrote[key] = packEntry{off: c.off, n: uint32(len(data)), crc: crc}
@@ -212,6 +222,9 @@ func (c *codePack) commit() error {
 	defer c.closeOld()
 	if c.w == nil {
 		c.abortLocked()
+		if c.werr != nil {
+			return fmt.Errorf("code cache %s: %w", c.path, c.werr)
+		}
 		return nil
 	}
 	err := c.w.Flush()
@@ -234,18 +247,25 @@ func (c *codePack) commit() error {
 }
 
 // appendOld writes the new entries over the old pack's index, then the
-// index of the kept and new entries.
+// index of the kept and new entries. It holds an exclusive lock on the
+// pack while it checks that the file is still the one this build read,
+// unchanged (another build may have appended to it or put a new one in
+// place since), and writes; otherwise it rewrites.
 func (c *codePack) appendOld() error {
 	f, err := os.OpenFile(c.path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c.rewrite()
+	}
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	// Another build may have put its pack in place since this one opened
-	// the old: append only to the file that was read.
-	if a, err := f.Stat(); err != nil {
+	if err := lockFile(f); err != nil {
 		return err
-	} else if b, err := c.old.Stat(); err != nil || !os.SameFile(a, b) {
+	}
+	if same, err := c.unchanged(f); err != nil {
+		return err
+	} else if !same {
 		return c.rewrite()
 	}
 	if _, err := c.tmp.Seek(0, io.SeekStart); err != nil {
@@ -255,8 +275,10 @@ func (c *codePack) appendOld() error {
 		return err
 	}
 	// File to file: copy_file_range, no pass through this process.
-	if _, err := io.Copy(f, io.LimitReader(c.tmp, int64(c.off))); err != nil {
+	if n, err := io.Copy(f, io.LimitReader(c.tmp, int64(c.off))); err != nil {
 		return err
+	} else if uint64(n) != c.off {
+		return fmt.Errorf("appended %d of %d bytes", n, c.off)
 	}
 	entries := maps.Clone(c.kept)
 	for k, e := range c.wrote {
@@ -268,6 +290,24 @@ func (c *codePack) appendOld() error {
 		return err
 	}
 	return f.Truncate(int64(end))
+}
+
+// unchanged reports whether f is the pack this build read, with the same
+// size and footer.
+func (c *codePack) unchanged(f *os.File) (bool, error) {
+	a, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	b, err := c.old.Stat()
+	if err != nil || !os.SameFile(a, b) || a.Size() < int64(packFooterSize) {
+		return false, err
+	}
+	foot := make([]byte, packFooterSize)
+	if _, err := f.ReadAt(foot, a.Size()-int64(packFooterSize)); err != nil {
+		return false, err
+	}
+	return bytes.Equal(foot, c.oldFoot), nil
 }
 
 // rewrite writes a new pack of the kept and new entries and puts it in
@@ -283,9 +323,9 @@ func (c *codePack) rewrite() error {
 	var off uint64
 	for _, k := range sortedKeys(c.kept) {
 		e := c.kept[k]
-		if _, err := io.Copy(w, io.NewSectionReader(c.old, int64(e.off), int64(e.n))); err != nil {
+		if n, err := io.Copy(w, io.NewSectionReader(c.old, int64(e.off), int64(e.n))); err != nil || n != int64(e.n) {
 			nf.Close()
-			return err
+			return cmp.Or(err, io.ErrUnexpectedEOF)
 		}
 		entries[k] = packEntry{off: off, n: e.n, crc: e.crc}
 		off += uint64(e.n)
@@ -298,9 +338,9 @@ func (c *codePack) rewrite() error {
 		nf.Close()
 		return err
 	}
-	if _, err := io.Copy(nf, io.LimitReader(c.tmp, int64(c.off))); err != nil {
+	if n, err := io.Copy(nf, io.LimitReader(c.tmp, int64(c.off))); err != nil || uint64(n) != c.off {
 		nf.Close()
-		return err
+		return cmp.Or(err, io.ErrUnexpectedEOF)
 	}
 	for k, e := range c.wrote {
 		e.off += off
@@ -313,6 +353,7 @@ func (c *codePack) rewrite() error {
 	if err := nf.Close(); err != nil {
 		return err
 	}
+	c.closeOld() // Windows renames over no open file
 	return os.Rename(nf.Name(), c.path)
 }
 

@@ -119,6 +119,54 @@ func TestCodePack(t *testing.T) {
 	}
 }
 
+// TestCodePackOverlappingBuilds: builds that overlap keep the pack
+// readable. B opens; A opens, adds a1 and appends; C opens after and keeps
+// a1; B commits (the pack changed since it read it: it rewrites); C
+// commits (the pack is no longer the file it read: it rewrites too). The
+// next build reads x and a1 whole.
+func TestCodePackOverlappingBuilds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "code.pack")
+	c := mustPack(t, path)
+	c.Put(key("x"), []byte("<pre>x</pre>"))
+	if err := c.commit(); err != nil {
+		t.Fatal(err)
+	}
+	use := func(c *codePack, names ...string) {
+		for _, n := range names {
+			b, ok := c.Get(key(n))
+			if !ok {
+				b = []byte("<pre>" + n + "</pre>")
+			}
+			c.Put(key(n), b)
+		}
+	}
+	b := mustPack(t, path)
+	a := mustPack(t, path)
+	use(a, "x", "a1")
+	if err := a.commit(); err != nil {
+		t.Fatal(err)
+	}
+	cc := mustPack(t, path)
+	if _, ok := cc.Get(key("a1")); !ok {
+		t.Fatal("a1 was not appended")
+	}
+	use(cc, "x", "a1")
+	use(b, "x", "b1-longer-than-a1")
+	if err := b.commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cc.commit(); err != nil {
+		t.Fatal(err)
+	}
+	d := mustPack(t, path)
+	defer d.abort()
+	for _, n := range []string{"x", "a1"} {
+		if got, ok := d.Get(key(n)); !ok || string(got) != "<pre>"+n+"</pre>" {
+			t.Errorf("after overlapping builds, Get(%s) = %q, %v", n, got, ok)
+		}
+	}
+}
+
 // TestBuildCodeCache: builds with a cold, a warm and a damaged cache write
 // the same tree as a build without one, and a warm build takes its code
 // blocks from the cache rather than from chroma.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"sync"
 
@@ -26,14 +27,19 @@ const mdCacheMagic = "peerpress-md-1\n"
 
 // binaryID is the SHA-256 of the running executable, or nil when it cannot
 // be read (the Markdown cache is then off; code blocks are still cached).
+// On Linux it reads /proc/self/exe, the running image even if the file was
+// replaced since it started (os.Executable would name the new one); Build
+// takes it when it opens the cache, before anything is rendered.
 var binaryID = sync.OnceValue(func() []byte {
-	exe, err := os.Executable()
+	f, err := os.Open("/proc/self/exe")
 	if err != nil {
-		return nil
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return nil
+		exe, err := os.Executable()
+		if err != nil {
+			return nil
+		}
+		if f, err = os.Open(exe); err != nil {
+			return nil
+		}
 	}
 	defer f.Close()
 	h := sha256.New()
@@ -177,7 +183,7 @@ type resultDecoder struct {
 
 func (d *resultDecoder) num() int {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 || v > 1<<31 {
+	if n <= 0 || v > math.MaxInt32 { // an int on every platform
 		d.bad, d.b = true, nil
 		return 0
 	}

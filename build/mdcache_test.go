@@ -1,6 +1,7 @@
 package build
 
 import (
+	"encoding/binary"
 	"reflect"
 	"testing"
 
@@ -82,5 +83,23 @@ func TestMDKey(t *testing.T) {
 	}
 	if binaryID() == nil {
 		t.Error("the test binary's hash could not be taken: the Markdown cache would be off")
+	}
+	// mdKey hashes the options field by field: a new field must be added
+	// to it (or, like CodeCache, be shown not to change the HTML).
+	if n := reflect.TypeOf(markdown.Options{}).NumField(); n != 3 {
+		t.Errorf("markdown.Options has %d fields; mdKey knows UnsafeHTML, TOCMinHeadings and CodeCache", n)
+	}
+}
+
+// TestDecodeResultBounds: a length that does not fit an int32 is refused
+// on every platform (on 32-bit ones 1<<31 would turn negative).
+func TestDecodeResultBounds(t *testing.T) {
+	d := resultDecoder{b: binary.AppendUvarint(nil, 1<<31)}
+	if d.num(); !d.bad {
+		t.Error("a number of 1<<31 was read")
+	}
+	d = resultDecoder{b: binary.AppendUvarint(nil, 1<<31-1)}
+	if v := d.num(); d.bad || v != 1<<31-1 {
+		t.Errorf("1<<31-1 read as %d (bad %v)", v, d.bad)
 	}
 }

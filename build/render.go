@@ -144,23 +144,32 @@ func (r *renderer) funcs() template.FuncMap {
 	}
 }
 
-// partialKey identifies one cached partial: its name and variants.
+// partialKey identifies one cached partial: the template set it ran in
+// ("" for the theme's shared one, else a page kind), its name and variants.
 type partialKey struct {
-	name string
-	n    int
-	v    [4]any
+	scope, name string
+	n           int
+	v           [4]any
 }
 
-// partialCached executes the template name (defined in _base.html or a
-// partial) with data once per build for each distinct list of variants,
-// and returns the output again for the same name and variants, as Hugo's
-// partialCached does: the variants must determine the output, data alone
-// is not part of the key. Pieces every page repeats (the site header and
-// footer, a post's card in every list) then cost one execution, not one
-// per page. A variant is a string, bool, number or pointer (compared by
-// identity).
+// partialCached executes the template name with data once per build for
+// each distinct list of variants, and returns the output again for the same
+// name and variants, as Hugo's partialCached does: the variants must
+// determine the output, data alone is not part of the key. Pieces every
+// page repeats (the site header and footer, a post's card in every list)
+// then cost one execution, not one per page. A variant is a string, bool,
+// number or pointer (compared by identity).
+//
+// The template runs in the set of _base.html and the partials, shared by
+// every page kind, unless the calling page's layout defines it or a
+// template it calls anew: then in that page kind's set, cached for that
+// kind (see parseTemplates).
 func (r *renderer) partialCached(name string, data any, variants ...any) (template.HTML, error) {
-	key := partialKey{name: name, n: len(variants)}
+	return r.partialCachedIn(r.partialSet, "", name, data, variants)
+}
+
+func (r *renderer) partialCachedIn(set *template.Template, scope, name string, data any, variants []any) (template.HTML, error) {
+	key := partialKey{scope: scope, name: name, n: len(variants)}
 	if len(variants) > len(key.v) {
 		return "", fmt.Errorf("partialCached %q: at most %d variants", name, len(key.v))
 	}
@@ -179,12 +188,49 @@ func (r *renderer) partialCached(name string, data any, variants ...any) (templa
 		return h.(template.HTML), nil
 	}
 	var b strings.Builder
-	if err := r.partialSet.ExecuteTemplate(&b, name, data); err != nil {
+	if err := set.ExecuteTemplate(&b, name, data); err != nil {
 		return "", err
 	}
 	h := template.HTML(b.String())
 	r.partials.Store(key, h)
 	return h, nil
+}
+
+// redefined returns the templates of a page kind's set t whose output can
+// differ from the shared set root's: those its layout defines anew and
+// those that call one of them. It reads the parse trees, so it must run
+// before either set is executed (escaping rewrites them).
+func redefined(root, t *template.Template) map[string]bool {
+	shared := map[string]string{}
+	for _, x := range root.Templates() {
+		if x.Tree != nil {
+			shared[x.Name()] = x.Tree.Root.String()
+		}
+	}
+	changed := map[string]bool{}
+	for _, x := range t.Templates() {
+		if x.Tree == nil {
+			continue
+		}
+		if d, ok := shared[x.Name()]; !ok || d != x.Tree.Root.String() {
+			changed[x.Name()] = true
+		}
+	}
+	for grew := true; grew; {
+		grew = false
+		for _, x := range t.Templates() {
+			if x.Tree == nil || changed[x.Name()] {
+				continue
+			}
+			for _, c := range calls(x.Tree.Root) {
+				if changed[c] || c == anyTemplate {
+					changed[x.Name()], grew = true, true
+					break
+				}
+			}
+		}
+	}
+	return changed
 }
 
 func (r *renderer) parseTemplates() error {
@@ -226,6 +272,15 @@ func (r *renderer) parseTemplates() error {
 		if _, err := t.New(kind + ".html").Parse(string(data)); err != nil {
 			return fmt.Errorf("theme: %s: %w", name, err)
 		}
+		// A page layout may redefine a partial (say post-card on the
+		// home page): partialCached then runs that page kind's own.
+		changed, kind := redefined(root, t), kind
+		t.Funcs(template.FuncMap{"partialCached": func(name string, data any, variants ...any) (template.HTML, error) {
+			if changed[name] {
+				return r.partialCachedIn(t, kind, name, data, variants)
+			}
+			return r.partialCachedIn(root, "", name, data, variants)
+		}})
 		r.tmpl[kind] = t
 	}
 	return nil

@@ -33,6 +33,7 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 	if opts.CodeCache != "" {
 		if opts.pack, cacheErr = openCodePack(opts.CodeCache); opts.pack != nil {
 			defer opts.pack.abort() // a no-op after commit
+			binaryID()              // now, not when the binary may have been replaced
 		}
 	}
 	r, res, sw, err := checked(ctx, &opts)
@@ -316,11 +317,17 @@ const anyTemplate = "\x00any"
 func calls(n parse.Node) []string {
 	var out []string
 	var walk func(n parse.Node)
-	pipe := func(p *parse.PipeNode) {
+	var pipe func(p *parse.PipeNode)
+	pipe = func(p *parse.PipeNode) {
 		if p == nil {
 			return
 		}
 		for _, c := range p.Cmds {
+			for _, a := range c.Args {
+				if sub, ok := a.(*parse.PipeNode); ok {
+					pipe(sub) // (partialCached ...) as an argument
+				}
+			}
 			if len(c.Args) == 0 {
 				continue
 			}
@@ -348,6 +355,7 @@ func calls(n parse.Node) []string {
 			pipe(n.Pipe)
 		case *parse.TemplateNode:
 			out = append(out, n.Name)
+			pipe(n.Pipe)
 		case *parse.IfNode:
 			pipe(n.Pipe)
 			walk(n.List)

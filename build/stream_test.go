@@ -193,6 +193,44 @@ func TestTemplatesMention(t *testing.T) {
 	if !mention(site, "Content") {
 		t.Error("partialCached of a computed name was taken to mention nothing")
 	}
+	// Inside parentheses, and as the argument of a {{template}}.
+	for _, main := range []string{`{{print (partialCached "whole" . .)}}`, `{{template "x" (partialCached "whole" . .)}}`} {
+		site["layouts/tag.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{range .Posts}}` + main + `{{end}}{{end}}{{define "x"}}{{.}}{{end}}{{define "whole"}}{{with .Share}}{{.URL}}{{end}}{{end}}`)}
+		if !mention(site, "Share") {
+			t.Errorf("%s: the share snippets it shows were not noticed", main)
+		}
+	}
+}
+
+// TestPartialCachedOverride: a page layout that redefines a partial which
+// partialCached runs (post-card on the home page) gets its own; other page
+// kinds keep the theme's.
+func TestPartialCachedOverride(t *testing.T) {
+	layout, err := fs.ReadFile(themes.Default(), "layouts/home.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := loadSite(t, "blog")
+	site["layouts/home.html"] = &fstest.MapFile{Data: append(layout, `{{define "post-card"}}<p class="custom-card">{{.Title}}</p>{{end}}`...)}
+	res, err := Run(context.Background(), Options{Site: site, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, tag := "", ""
+	for _, o := range res.Outputs {
+		switch {
+		case o.Path == "index.html":
+			home = string(o.Data)
+		case strings.HasPrefix(o.Path, "tags/") && strings.HasSuffix(o.Path, "/index.html") && o.Path != "tags/index.html" && tag == "":
+			tag = string(o.Data)
+		}
+	}
+	if !strings.Contains(home, `class="custom-card"`) {
+		t.Error("the home page's own post-card was not used")
+	}
+	if tag == "" || strings.Contains(tag, "custom-card") || !strings.Contains(tag, `class="card"`) {
+		t.Error("a tag page did not keep the theme's post-card")
+	}
 }
 
 // TestPartialCached: a partial runs once per name and variants and the

@@ -21,3 +21,7 @@ func syncTree(_ *os.Root, dir string) error {
 	defer d.Close()
 	return unix.Syncfs(int(d.Fd()))
 }
+
+// lockFile takes an exclusive lock on f (flock(2)), released when f is
+// closed: two builds committing to one cache pack take turns.
+func lockFile(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_EX) }

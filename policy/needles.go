@@ -91,7 +91,8 @@ func newNeedleSet(texts [][]byte) *needleSet {
 // match is a needle found ending at end.
 type match struct{ needle, end int32 }
 
-// find appends every match in data to ms, in order of end, then of needle.
+// find appends every match in data to ms, in order of end, then longest
+// needle first, then of needle.
 func (s *needleSet) find(data []byte, ms []match) []match {
 	n0 := len(ms)
 	if s.short != nil {
@@ -117,6 +118,11 @@ func (s *needleSet) find(data []byte, ms []match) []match {
 	slices.SortFunc(ms[n0:], func(a, b match) int {
 		if a.end != b.end {
 			return int(a.end - b.end)
+		}
+		// At one end, the longer needle first (a URL before the slug it
+		// ends with), as Aho-Corasick reported them.
+		if la, lb := len(s.texts[a.needle]), len(s.texts[b.needle]); la != lb {
+			return lb - la
 		}
 		return int(a.needle - b.needle)
 	})
