@@ -1,6 +1,8 @@
 package share
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -73,6 +75,47 @@ func FuzzNormalizeSpace(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := NormalizeSpace(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("NormalizeSpace(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// jsonByEncoder is Set.JSON as it was: encoding/json's Encoder, indented,
+// without HTML escaping.
+func jsonByEncoder(s *Set) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+// FuzzSetJSON: Set.JSON writes what encoding/json's Encoder writes, for
+// any strings (controls, invalid UTF-8, U+2028, quotes, <>&), any numbers
+// and nil, empty and filled maps.
+func FuzzSetJSON(f *testing.F) {
+	f.Add("https://b.example/p/?a=1&b=<2>", "Ti\"tle\u2028", "I work at \x00\xff.", "x", "text\n\t", -3, 280, "https://x.com/intent?text=a%20b", uint8(2))
+	f.Add("", "", "", "", "", 0, 0, "", uint8(0))
+	f.Fuzz(func(t *testing.T, u, title, disc, platform, text string, length, limit int, intent string, shape uint8) {
+		s := &Set{URL: u, Title: title, Disclosure: disc}
+		for i, m := range []*map[string]Snippet{&s.Employee, &s.Reader} {
+			switch (int(shape) >> (2 * i)) & 3 {
+			case 1:
+				*m = map[string]Snippet{}
+			case 2:
+				*m = map[string]Snippet{platform: {Text: text, Length: length, Limit: limit, Intent: intent}}
+			case 3:
+				*m = map[string]Snippet{platform: {Text: text}, platform + "2": {Intent: intent, Length: limit}, "a": {Limit: length}}
+			}
+		}
+		got, err := s.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := jsonByEncoder(s); !bytes.Equal(got, want) {
+			t.Fatalf("JSON:\n%s\nencoding/json:\n%s", got, want)
 		}
 	})
 }
