@@ -43,7 +43,8 @@ import (
 // when the pack is written afresh with only the used entries. So an
 // unchanged or slightly changed site costs no rewrite of a pack that grows
 // with it (160 MB for 10,000 posts). An append cut short leaves a pack
-// that does not read back: the next build starts cold.
+// whose footer or index CRC no longer checks out, which reads as empty: the
+// next build starts cold.
 type codePack struct {
 	path string
 

@@ -119,6 +119,31 @@ func TestCodePack(t *testing.T) {
 	}
 }
 
+// TestCodePackRemovedDuringBuild: a pack deleted while a build ran is
+// written afresh at commit, with the entries the build used.
+func TestCodePackRemovedDuringBuild(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "code.pack")
+	seedPack(t, path, "x")
+	c := mustPack(t, path)
+	b, ok := c.Get(key("x"))
+	if !ok {
+		t.Fatal("x not read back")
+	}
+	c.Put(key("x"), b)
+	c.Put(key("y"), []byte("<pre>y</pre>"))
+	os.Remove(path)
+	if err := c.commit(); err != nil {
+		t.Fatalf("commit after the pack was removed: %v", err)
+	}
+	c = mustPack(t, path)
+	defer c.abort()
+	for _, n := range []string{"x", "y"} {
+		if got, ok := c.Get(key(n)); !ok || string(got) != "<pre>"+n+"</pre>" {
+			t.Errorf("Get(%s) = %q, %v", n, got, ok)
+		}
+	}
+}
+
 // TestCodePackOverlappingBuilds: builds that overlap keep the pack
 // readable. B opens; A opens, adds a1 and appends; C opens after and keeps
 // a1; B commits (the pack changed since it read it: it rewrites); C
@@ -126,11 +151,7 @@ func TestCodePack(t *testing.T) {
 // next build reads x and a1 whole.
 func TestCodePackOverlappingBuilds(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "code.pack")
-	c := mustPack(t, path)
-	c.Put(key("x"), []byte("<pre>x</pre>"))
-	if err := c.commit(); err != nil {
-		t.Fatal(err)
-	}
+	seedPack(t, path, "x")
 	use := func(c *codePack, names ...string) {
 		for _, n := range names {
 			b, ok := c.Get(key(n))
@@ -278,6 +299,18 @@ func TestCodePackStaleTemps(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("a recent next pack (perhaps a running build's) was removed: %v", err)
+	}
+}
+
+// seedPack writes a pack at path holding "<pre>NAME</pre>" for each name.
+func seedPack(t *testing.T, path string, names ...string) {
+	t.Helper()
+	c := mustPack(t, path)
+	for _, n := range names {
+		c.Put(key(n), []byte("<pre>"+n+"</pre>"))
+	}
+	if err := c.commit(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -29,8 +29,9 @@ type jsonFeed struct {
 func (r *renderer) jsonFeed(f *feedSpec, st *feedState) ([]byte, error) {
 	doc := jsonFeed{Version: jsonFeedVersion, Title: f.title, HomePageURL: f.home, FeedURL: f.self, Description: f.desc,
 		Language: r.cfg.Language, Items: make([]*feeds.JSONItem, 0, len(f.posts))}
-	for _, p := range f.posts {
-		it := st.items[p]()
+	items := st.itemsOf(f)
+	for i, p := range f.posts {
+		it := items[i]
 		published, modified := p.Date.UTC(), later(p.Date, p.Lastmod).UTC()
 		item := &feeds.JSONItem{Id: p.Permalink, Url: p.Permalink, Title: p.Title, ContentHTML: it.html, Summary: it.summary,
 			Image: p.Image, PublishedDate: &published, ModifiedDate: &modified}

@@ -27,7 +27,7 @@ func newXMLWriter(items []*feedItem) *xmlWriter {
 	return w
 }
 
-// items returns the feed items of f's posts, in order.
+// itemsOf returns the feed items of f's posts, in order.
 func (st *feedState) itemsOf(f *feedSpec) []*feedItem {
 	items := make([]*feedItem, len(f.posts))
 	for i, p := range f.posts {

@@ -137,8 +137,8 @@ func (r *renderer) funcs() template.FuncMap {
 		"join":    strings.Join,
 		"lower":   strings.ToLower,
 		// platformName is share.Name: one call where a template of
-		// if-eq branches made up to five (the share panel names each
-		// platform 16 times).
+		// if-eq branches made up to five (a post page's share panel names
+		// a platform 20 times).
 		"platformName":  share.Name,
 		"partialCached": r.partialCached,
 	}
@@ -197,16 +197,11 @@ func (r *renderer) partialCachedIn(set *template.Template, scope, name string, d
 }
 
 // redefined returns the templates of a page kind's set t whose output can
-// differ from the shared set root's: those its layout defines anew and
-// those that call one of them. It reads the parse trees, so it must run
-// before either set is executed (escaping rewrites them).
-func redefined(root, t *template.Template) map[string]bool {
-	shared := map[string]string{}
-	for _, x := range root.Templates() {
-		if x.Tree != nil {
-			shared[x.Name()] = x.Tree.Root.String()
-		}
-	}
+// differ from the shared set's (shared holds its templates' text, see
+// templateTexts): those its layout defines anew and those that call one of
+// them. It reads the parse trees, so it must run before either set is
+// executed (escaping rewrites them).
+func redefined(shared map[string]string, t *template.Template) map[string]bool {
 	changed := map[string]bool{}
 	for _, x := range t.Templates() {
 		if x.Tree == nil {
@@ -231,6 +226,18 @@ func redefined(root, t *template.Template) map[string]bool {
 		}
 	}
 	return changed
+}
+
+// templateTexts maps the names of set's templates to their parse trees'
+// text.
+func templateTexts(set *template.Template) map[string]string {
+	texts := map[string]string{}
+	for _, x := range set.Templates() {
+		if x.Tree != nil {
+			texts[x.Name()] = x.Tree.Root.String()
+		}
+	}
+	return texts
 }
 
 func (r *renderer) parseTemplates() error {
@@ -258,6 +265,7 @@ func (r *renderer) parseTemplates() error {
 	r.partialSet = root
 	r.tmpl = map[string]*template.Template{}
 	r.markup = map[string]*atomic.Int64{}
+	shared := templateTexts(root)
 	for _, kind := range pageKinds {
 		r.markup[kind] = new(atomic.Int64)
 		name := "layouts/" + kind + ".html"
@@ -274,7 +282,7 @@ func (r *renderer) parseTemplates() error {
 		}
 		// A page layout may redefine a partial (say post-card on the
 		// home page): partialCached then runs that page kind's own.
-		changed, kind := redefined(root, t), kind
+		changed, kind := redefined(shared, t), kind
 		t.Funcs(template.FuncMap{"partialCached": func(name string, data any, variants ...any) (template.HTML, error) {
 			if changed[name] {
 				return r.partialCachedIn(t, kind, name, data, variants)

@@ -22,6 +22,9 @@ func syncTree(_ *os.Root, dir string) error {
 	return unix.Syncfs(int(d.Fd()))
 }
 
+// syncIsOneCall: syncTree is a single syncfs(2), cheap to run early too.
+const syncIsOneCall = true
+
 // lockFile takes an exclusive lock on f (flock(2)), released when f is
 // closed: two builds committing to one cache pack take turns.
 func lockFile(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_EX) }

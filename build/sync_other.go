@@ -26,6 +26,9 @@ func syncTree(root *os.Root, _ string) error {
 	})
 }
 
+// syncIsOneCall: syncTree walks and fsyncs every directory.
+const syncIsOneCall = false
+
 // lockFile does nothing here: on systems without flock in this build, two
 // builds committing to one cache pack at once may leave it unreadable,
 // which makes the next build cold (each entry's CRC guards its bytes).

@@ -195,8 +195,13 @@ func (s *stage) commit() error {
 
 // flushEarly starts making what is written so far durable, on its own
 // goroutine, so that the disk writes overlap the rest of the build and
-// commit's sync has less left to wait for.
+// commit's sync has less left to wait for. Only where the sync is one
+// syncfs (Linux): elsewhere it fsyncs every directory, which commit does
+// again anyway.
 func (s *stage) flushEarly() {
+	if !syncIsOneCall {
+		return
+	}
 	done := make(chan struct{})
 	s.early = done
 	go func() {

@@ -45,24 +45,23 @@ func windowHash(x uint64, shift uint) uint64 { return (x * 0x9e3779b97f4a7c15) >
 func newNeedleSet(texts [][]byte) *needleSet {
 	s := &needleSet{texts: texts, windows: map[uint64][]window{}}
 	var short [][]byte
+	long := 0
 	for i, t := range texts {
 		if len(t) < 8 {
 			short = append(short, t)
 			s.shortIdx = append(s.shortIdx, int32(i))
-		} else if s.step == 0 || len(t)-7 < s.step {
+			continue
+		}
+		long++
+		if s.step == 0 || len(t)-7 < s.step {
 			s.step = len(t) - 7
 		}
 	}
-	// 16 bits a window keep hits on other text to a few in a hundred
-	// offsets; at least 64 Kibit (8 KB), which fits in the L1 cache.
-	nwin := 0
-	for _, t := range texts {
-		if len(t) >= 8 {
-			nwin += s.step
-		}
-	}
+	// 16 bits a window (step windows a long needle) keep hits on other
+	// text to a few in a hundred offsets; at least 64 Kibit (8 KB), which
+	// fits in the L1 cache.
 	bits := 1 << 16
-	for bits < 16*nwin {
+	for bits < 16*s.step*long {
 		bits <<= 1
 	}
 	s.filter = make([]uint64, bits/64)
@@ -130,7 +129,8 @@ func (s *needleSet) find(data []byte, ms []match) []match {
 }
 
 // equalFoldASCII reports whether b, with ASCII letters lower-cased, equals
-// the lower-case lower.
+// the lower-case lower. Only ASCII folds, as in ahoCorasick (bytes.EqualFold
+// would also match "K" to the Kelvin sign).
 func equalFoldASCII(b, lower []byte) bool {
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {

@@ -119,7 +119,10 @@ func missingFromByline(page []byte, stmts []string, summary string) []string {
 	// article usually settles it. The text of page[:n], cut just before a
 	// tag, is a prefix of the whole page's text, so a first occurrence in
 	// it is the first occurrence; and a statement not in it ends past it,
-	// which is past limit once limit is within it.
+	// which is past limit once limit is within it. A page whose summary is
+	// not near the top is read again in longer parts, then whole: at most
+	// about 1.33 times the text of reading it whole once.
+	summaryStart := prefixRunes(summary, 60)
 	for n := 8 << 10; ; n *= 4 {
 		cut := len(page)
 		if n < len(page) {
@@ -128,7 +131,7 @@ func missingFromByline(page []byte, stmts []string, summary string) []string {
 			}
 		}
 		missing, limit, summaryFound := bylineMissing(htmlText(page[:cut]), stmts, summary)
-		if cut == len(page) || summaryFound && limit >= 0 || !summaryFound && prefixRunes(summary, 60) == "" && limit >= 0 {
+		if cut == len(page) || summaryFound || summaryStart == "" && limit >= 0 {
 			return missing
 		}
 	}
