@@ -92,6 +92,15 @@ var postFields = [...]field{
 	{"image", kString, false},
 }
 
+// fieldByName indexes postFields.
+var fieldByName = func() map[string]field {
+	m := make(map[string]field, len(postFields))
+	for _, fd := range postFields {
+		m[fd.name] = fd
+	}
+	return m
+}()
+
 // PostKeys returns the front-matter keys a post may have, and whether each is required.
 func PostKeys() (names []string, required []bool) {
 	for _, f := range postFields {
@@ -104,18 +113,14 @@ func PostKeys() (names []string, required []bool) {
 // DecodeMeta types f's front matter. It never fails: every problem is
 // returned, positioned, and the fields it concerns are left zero.
 func DecodeMeta(f *File) (*Meta, []Problem) {
-	m := &Meta{Pos: map[string]Pos{}, Voice: "personal"}
+	keys := f.Keys()
+	m := &Meta{Pos: make(map[string]Pos, len(keys)), Voice: "personal"}
 	var probs []Problem
 	add := func(rule string, n *yaml.Node, format string, args ...any) {
 		probs = append(probs, Problem{Rule: rule, Pos: NodePos(n), Msg: fmt.Sprintf(format, args...)})
 	}
-	known := map[string]field{}
-	for _, fd := range postFields {
-		known[fd.name] = fd
-	}
-	present := map[string]bool{}
-	for _, k := range f.Keys() {
-		fd, ok := known[k.Name]
+	for _, k := range keys {
+		fd, ok := fieldByName[k.Name]
 		if !ok {
 			msg := fmt.Sprintf("unknown front-matter key %q", k.Name)
 			if s := suggest(k.Name); s != "" {
@@ -126,8 +131,9 @@ func DecodeMeta(f *File) (*Meta, []Problem) {
 			probs = append(probs, Problem{Rule: "fm.unknown-key", Pos: k.Pos, Msg: msg})
 			continue
 		}
-		present[k.Name] = true
-		m.Pos[k.Name] = k.Pos
+		// The table's name, not the node's copy: a Meta lives as long as
+		// its post, the front-matter tree not.
+		m.Pos[fd.name] = k.Pos
 		v := k.Value
 		keyNode := &yaml.Node{Line: k.Pos.Line, Column: k.Pos.Col}
 		switch fd.kind {
@@ -272,7 +278,7 @@ func DecodeMeta(f *File) (*Meta, []Problem) {
 		}
 	}
 	for _, fd := range postFields {
-		if fd.required && !present[fd.name] {
+		if _, present := m.Pos[fd.name]; fd.required && !present {
 			probs = append(probs, Problem{Rule: "fm.required", Pos: f.Open, Msg: fmt.Sprintf("front matter has no %q; add it (see `peerpress new`)", fd.name)})
 		}
 	}

@@ -73,11 +73,28 @@ func (q *quickParser) advance() {
 	q.line++
 }
 
+// manyKeys is the number of keys up to which mapping looks for a
+// duplicate key by comparing it with each.
+const manyKeys = 16
+
+// hasKey reports whether mapping m already has key: seen when not nil.
+func hasKey(m *yaml.Node, seen map[string]bool, key []byte) bool {
+	if seen != nil {
+		return seen[string(key)]
+	}
+	for i := 0; i < len(m.Content); i += 2 {
+		if m.Content[i].Value == string(key) {
+			return true
+		}
+	}
+	return false
+}
+
 // mapping reads a block mapping whose keys are indented by exactly indent
 // spaces (the first key's indentation when indent < 0).
 func (q *quickParser) mapping(indent int) (*yaml.Node, bool) {
 	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-	seen := map[string]bool{}
+	var seen map[string]bool // made once there are too many keys to compare in turn
 	for {
 		l, in, ok := q.peek()
 		if !ok {
@@ -99,11 +116,27 @@ func (q *quickParser) mapping(indent int) (*yaml.Node, bool) {
 			return nil, false
 		}
 		key := l[in:colon]
-		if !plainKey(key) || seen[string(key)] {
+		if !plainKey(key) || hasKey(m, seen, key) {
 			return nil, false
 		}
-		seen[string(key)] = true
-		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(key), Line: line, Column: in + 1}
+		if seen == nil && len(m.Content) >= 2*manyKeys {
+			seen = make(map[string]bool, 2*manyKeys)
+			for i := 0; i < len(m.Content); i += 2 {
+				seen[m.Content[i].Value] = true
+			}
+		}
+		if seen != nil {
+			seen[string(key)] = true
+		}
+		// A post's keys share the field table's strings instead of one
+		// copy each.
+		var name string
+		if fd, ok := fieldByName[string(key)]; ok {
+			name = fd.name
+		} else {
+			name = string(key)
+		}
+		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name, Line: line, Column: in + 1}
 		if len(m.Content) == 0 {
 			m.Line, m.Column = line, in+1
 		}

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -66,6 +67,12 @@ func TestQuickYAML(t *testing.T) {
 		"x: \"\"\n",
 		"a: b",
 	}
+	// More keys than manyKeys: duplicates are then found through a map.
+	var many strings.Builder
+	for i := range 2 * manyKeys {
+		fmt.Fprintf(&many, "k%d: v\n", i)
+	}
+	fast = append(fast, many.String())
 	for _, s := range fast {
 		if !sameTree(t, []byte(s)) {
 			t.Errorf("quickYAML(%q) fell back; the fast path should take it", s)
@@ -79,6 +86,7 @@ func TestQuickYAML(t *testing.T) {
 		" a: b\n", "a:\n  b: c\n d: e\n", "a: b\n  \nc: d\n", "? a\n: b\n", "a : b\n", "a: b: c\n", "2a: b\n",
 		"true: b\n", "a: 2026-13-45\n", "a: \"\x01\"\n", "a: \"\ufeff\"\n", "- a\n", "---\na: b\n", "a: b\n...\n",
 	}
+	slow = append(slow, many.String()+"k3: again\n", many.String()+"k31: again\n", "k1: v\n"+many.String()[len("k0: v\n"):])
 	for _, s := range slow {
 		if _, ok := quickYAML([]byte(s)); ok {
 			t.Errorf("quickYAML(%q) took the fast path; it must leave this to yaml.Load", s)
@@ -146,4 +154,26 @@ func FuzzQuickYAML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		sameTree(t, raw)
 	})
+}
+
+// BenchmarkParseMeta is the load stage's work on one post file: Parse and
+// DecodeMeta, over the bench corpus's posts.
+func BenchmarkParseMeta(b *testing.B) {
+	var files [][]byte
+	var paths []string
+	for p, f := range sitegen.MapFS(500, 1) {
+		if strings.HasPrefix(p, "content/posts/") {
+			files, paths = append(files, f.Data), append(paths, p)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % len(files)
+		f, err := Parse(paths[k], files[k])
+		if err != nil {
+			b.Fatal(err)
+		}
+		DecodeMeta(f)
+	}
 }

@@ -451,7 +451,7 @@ type Key struct {
 
 // Keys returns the front matter's top-level keys in file order.
 func (f *File) Keys() []Key {
-	var out []Key
+	out := make([]Key, 0, len(f.Meta.Content)/2)
 	for i := 0; i+1 < len(f.Meta.Content); i += 2 {
 		k := f.Meta.Content[i]
 		out = append(out, Key{Name: k.Value, Pos: Pos{k.Line, k.Column}, Value: f.Meta.Content[i+1]})
