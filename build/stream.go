@@ -124,6 +124,11 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	var src *sources
 	if r.lazyBodies {
 		src = r.releaseSources()
+		order := make([]*policy.Post, len(r.posts))
+		for k, p := range r.posts {
+			order[k] = r.checks[p]
+		}
+		defer src.readAhead(r.opts.Site, order).close()
 	}
 	w := st.writer()
 	emit := func(i int) ([]byte, error) {
@@ -519,14 +524,16 @@ func (r *renderer) internalPosts() []policy.InternalPost {
 // hash of them, not the bytes. A file that changed on disk since it was
 // checked is an error, so what is published is always what was checked.
 type sources struct {
-	seed maphash.Seed
-	held map[*policy.Post]releasedFile
+	seed  maphash.Seed
+	held  map[*policy.Post]releasedFile
+	ahead *readAhead // when set, reload takes the bytes from it
 }
 
 // releasedFile is what is kept of a released file.
 type releasedFile struct {
 	sum     uint64 // maphash of File.Data
 	bodyLen int    // len(File.Body); the body is the end of Data
+	order   int    // the file's index in readAhead's order
 }
 
 // releaseSources drops the bytes of every post file (keeping the parsed
@@ -558,6 +565,25 @@ func (r *renderer) releaseSources() *sources {
 	return s
 }
 
+// readAhead starts reading the released files of posts, in that order,
+// ahead of reload, which must then be called for each of them in about
+// that order (as forEach does), at most once each. The caller stops it.
+func (s *sources) readAhead(fsys fs.FS, posts []*policy.Post) *readAhead {
+	paths := make([]string, len(posts))
+	for k, cp := range posts {
+		if h, ok := s.held[cp]; ok {
+			paths[k] = cp.Path
+			h.order = k
+			s.held[cp] = h
+		}
+	}
+	s.ahead = startReadAhead(fsys, paths, readWorkers(), readAheadWindow)
+	return s.ahead
+}
+
+// readAheadWindow is how many post files are read ahead of their pages.
+const readAheadWindow = 64
+
 // reload reads a released post file back, checks it is the file that was
 // checked, and puts it back in place for the render and the verification.
 func (s *sources) reload(fsys fs.FS, cp *policy.Post) (*source.File, error) {
@@ -565,7 +591,13 @@ func (s *sources) reload(fsys fs.FS, cp *policy.Post) (*source.File, error) {
 	if !ok {
 		return cp.File, nil
 	}
-	data, err := fs.ReadFile(fsys, cp.Path)
+	var data []byte
+	var err error
+	if s.ahead != nil {
+		data, err = s.ahead.take(h.order)
+	} else {
+		data, err = fs.ReadFile(fsys, cp.Path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", cp.Path, err)
 	}
