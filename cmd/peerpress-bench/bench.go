@@ -14,8 +14,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/peerpress/peerpress/internal/par"
 	"github.com/peerpress/peerpress/internal/sitegen"
 )
 
@@ -131,9 +133,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return 1
 	}
-	// settled moves paths out of the way before a timed step (see settle).
-	settled := func(paths ...string) func() error {
-		return func() error { return settle(work, paths...) }
+	// settled moves paths out of the way before a timed step and reads
+	// site (see settle).
+	settled := func(site string, paths ...string) func() error {
+		return func() error { _, _, err := settle(work, site, paths...); return err }
 	}
 	for _, n := range ns {
 		site := filepath.Join(work, fmt.Sprintf("site-%d", n))
@@ -143,13 +146,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		out := filepath.Join(work, fmt.Sprintf("public-%d", n))
 		build := []string{"build", "-site", site, "-out", out, "-now", sitegen.Now}
-		if err := add(n, "peerpress", "check", "", settled(), bin, "check", "-site", site, "-now", sitegen.Now); err != nil {
+		if err := add(n, "peerpress", "check", "", settled(site), bin, "check", "-site", site, "-now", sitegen.Now); err != nil {
 			return fail(err)
 		}
-		if err := add(n, "peerpress", "build", out, settled(out, cache), bin, build...); err != nil {
+		if err := add(n, "peerpress", "build", out, settled(site, out, cache), bin, build...); err != nil {
 			return fail(err)
 		}
-		if err := add(n, "peerpress", "build (warm)", out, settled(out), bin, build...); err != nil {
+		if err := add(n, "peerpress", "build (warm)", out, settled(site, out), bin, build...); err != nil {
 			return fail(err)
 		}
 		if hugoBin != "" && n <= *hugoMax {
@@ -159,7 +162,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				return fail(err)
 			}
 			hout := filepath.Join(hsite, "public")
-			if err := add(n, "hugo", "build", hout, settled(hout, filepath.Join(hsite, "resources")), hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock"); err != nil {
+			if err := add(n, "hugo", "build", hout, settled(hsite, hout, filepath.Join(hsite, "resources")), hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock"); err != nil {
 				return fail(err)
 			}
 		}
@@ -172,15 +175,25 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // settle moves paths out of the way (into a new directory under work, to
-// be deleted with the rest of it after the last measurement) and flushes
-// the file systems. Nothing is deleted between measurements: ext4 without a
-// journal will not reuse an inode within 60 s of its deletion
-// (RECENTCY_MIN in fs/ext4/ialloc.c), so a build that starts soon after a
-// previous output was deleted spends seconds of system time searching for
-// free inodes (measured here, one build: 4.8 s of system time with the
-// previous output moved aside, 10.0 s right after it was deleted). Every timed command starts after settle, peerpress and Hugo
-// alike.
-func settle(work string, paths ...string) error {
+// be deleted with the rest of it after the last measurement), flushes the
+// file systems, and reads every file of site; it returns how many files
+// of site it read and their bytes. Every timed command starts after
+// settle, peerpress and Hugo alike.
+//
+// Nothing is deleted between measurements: ext4 without a journal will not
+// reuse an inode within 60 s of its deletion (RECENTCY_MIN in
+// fs/ext4/ialloc.c), so a build that starts soon after a previous output
+// was deleted spends seconds of system time searching for free inodes
+// (measured here, one build: 4.8 s of system time with the previous
+// output moved aside, 10.0 s right after it was deleted).
+//
+// The site is read so that each step starts with its sources in the page
+// cache, as after a checkout. The VM this was written on drops files
+// unread for about 30 s from the page cache: without the read, a
+// 100,000-post build, minutes after its corpus was last read, spent 12 s
+// reading it in its load stage (3.4 s cached), while a 10,000-post one,
+// seconds after the previous step, found it cached.
+func settle(work, site string, paths ...string) (files int, size int64, err error) {
 	for _, p := range paths {
 		if _, err := os.Lstat(p); err != nil {
 			continue
@@ -190,11 +203,40 @@ func settle(work string, paths ...string) error {
 			err = os.Rename(p, filepath.Join(aside, filepath.Base(p)))
 		}
 		if err != nil {
-			return fmt.Errorf("move %s aside: %w", p, err)
+			return 0, 0, fmt.Errorf("move %s aside: %w", p, err)
 		}
 	}
 	syncFS()
-	return nil
+	return readTree(site)
+}
+
+// readTree reads every regular file under dir (on a few goroutines:
+// reading small files mostly waits on the disk), discards the bytes and
+// returns how many files and bytes it read.
+func readTree(dir string) (int, int64, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("read %s: %w", dir, err)
+	}
+	errs := make([]error, len(files))
+	var size atomic.Int64
+	par.Do(context.Background(), 8, len(files), func(_, i int) {
+		f, err := os.Open(files[i])
+		if err == nil {
+			var n int64
+			n, err = io.Copy(io.Discard, f)
+			size.Add(n)
+			f.Close()
+		}
+		errs[i] = err
+	})
+	return len(files), size.Load(), errors.Join(errs...)
 }
 
 func (m measure) String() string {

@@ -78,3 +78,41 @@ func TestGenRefusesNonEmpty(t *testing.T) {
 		t.Errorf("%d posts after the refused gen, want the first corpus's 3", len(posts))
 	}
 }
+
+// TestSettle: settle moves the paths aside (nothing deleted) and reads
+// every regular file of the site.
+func TestSettle(t *testing.T) {
+	work, site := t.TempDir(), t.TempDir()
+	out := filepath.Join(work, "public")
+	files := map[string]string{
+		filepath.Join(out, "index.html"):                  "x",
+		filepath.Join(site, "content", "posts", "a.md"):   "hello",
+		filepath.Join(site, "content", "posts", "b", "c"): strings.Repeat("y", 100000),
+		filepath.Join(site, "site.yaml"):                  "z",
+	}
+	for p, data := range files {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(site, "missing"), filepath.Join(site, "link")); err != nil {
+		t.Fatal(err)
+	}
+	n, size, err := settle(work, site, out, filepath.Join(work, "absent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || size != 5+100000+1 {
+		t.Errorf("settle read %d files, %d bytes; want 3, 100006", n, size)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("%s still there: %v", out, err)
+	}
+	moved, _ := filepath.Glob(filepath.Join(work, "used-*", "public", "index.html"))
+	if len(moved) != 1 {
+		t.Errorf("output not moved aside: %v", moved)
+	}
+}
