@@ -57,7 +57,13 @@ func startReadAhead(fsys fs.FS, paths []string, readers, window int) *readAhead 
 	for range readers {
 		a.wg.Go(func() {
 			for k := range jobs {
-				data, err := fs.ReadFile(fsys, paths[k])
+				var data []byte
+				// A panic of the fs.FS becomes the file's error, as in
+				// forEach's work.
+				err := safely(k, func(k int) (err error) {
+					data, err = fs.ReadFile(fsys, paths[k])
+					return err
+				})
 				a.mu.Lock()
 				a.done[k] = readResult{data, err}
 				a.cond.Broadcast()

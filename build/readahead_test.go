@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -37,7 +38,7 @@ func TestReadAhead(t *testing.T) {
 				return
 			}
 			data, err := a.take(k)
-			if _, missing := fsys[paths[k]]; !missing {
+			if _, exists := fsys[paths[k]]; !exists {
 				if !errors.Is(err, fs.ErrNotExist) {
 					t.Errorf("%+v: %s: err %v, want not exist", tt, paths[k], err)
 				}
@@ -55,4 +56,22 @@ func TestReadAhead(t *testing.T) {
 		t.Fatalf("first file: %q, %v", data, err)
 	}
 	a.close()
+}
+
+// panicFS panics when a file is opened, as a broken fs.FS given to Build
+// might.
+type panicFS struct{}
+
+func (panicFS) Open(name string) (fs.File, error) { panic("open " + name) }
+
+// TestReadAheadPanic: a panic while reading becomes that file's error
+// instead of taking the process down.
+func TestReadAheadPanic(t *testing.T) {
+	a := startReadAhead(panicFS{}, []string{"a.md", "b.md"}, 2, 2)
+	defer a.close()
+	for k := range 2 {
+		if _, err := a.take(k); err == nil || !strings.Contains(err.Error(), "internal error") {
+			t.Errorf("take(%d): %v, want the panic as an error", k, err)
+		}
+	}
 }
