@@ -7,10 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -252,6 +255,44 @@ func TestWriteReplacesAndConfines(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(dir))
 	if len(entries) != 1 {
 		t.Errorf("temporary directories left behind: %v", entries)
+	}
+}
+
+// TestWriteInterleavedDirs: files of many directories, in an order that
+// keeps switching directories (each writer goroutine keeps its last one
+// open), all land with their own bytes; a path written twice fails the
+// write and leaves the previous output as it was.
+func TestWriteInterleavedDirs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "public")
+	var outs []Output
+	want := map[string]string{}
+	for i := range 400 {
+		d := []string{"", "posts/p" + strconv.Itoa(i%37), "tags/t" + strconv.Itoa(i%11) + "/page/" + strconv.Itoa(i%3)}[i%3]
+		p := path.Join(d, "f"+strconv.Itoa(i)+".html")
+		outs = append(outs, Output{Path: p, Data: []byte("file " + p)})
+		want[p] = "file " + p
+	}
+	if err := Write(context.Background(), dir, outs); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			got[filepath.ToSlash(rel)] = string(b)
+		}
+		return err
+	})
+	if !maps.Equal(got, want) {
+		t.Errorf("wrote %d files, want %d; or contents differ", len(got), len(want))
+	}
+	dup := append(outs[:10:10], Output{Path: outs[3].Path, Data: []byte("again")})
+	if err := Write(context.Background(), dir, dup); err == nil {
+		t.Error("a path written twice did not fail the write")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, outs[3].Path)); string(b) != want[outs[3].Path] {
+		t.Errorf("failed write changed the previous output: %q", b)
 	}
 }
 

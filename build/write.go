@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path"
 	"path/filepath"
@@ -51,27 +52,32 @@ func writers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 // fileWriter writes files into a stage on writers() goroutines. put queues
 // a file (blocking when the short queue is full, so memory stays bounded)
 // and reports the first error of any write so far; close waits for every
-// queued write and returns that error.
+// queued write and returns that error. The files of one directory go to
+// one goroutine, which creates them through a handle on the directory it
+// keeps while they come: a post's page and share.json cost one lookup of
+// posts/<slug>/, not one each.
 type fileWriter struct {
-	st    *stage
-	queue chan Output
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	err   error
+	st     *stage
+	queues []chan Output
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	err    error
 }
 
 func (s *stage) writer() *fileWriter {
 	n := writers()
-	w := &fileWriter{st: s, queue: make(chan Output, 4*n)}
-	for i := 0; i < n; i++ {
-		w.wg.Add(1)
-		go func() {
-			defer w.wg.Done()
-			for o := range w.queue {
+	w := &fileWriter{st: s, queues: make([]chan Output, n)}
+	for i := range w.queues {
+		q := make(chan Output, 4)
+		w.queues[i] = q
+		w.wg.Go(func() {
+			var d dirHandle
+			defer d.close()
+			for o := range q {
 				if w.failed() != nil {
 					continue
 				}
-				if err := s.write(o.Path, o.Data); err != nil {
+				if err := s.writeIn(&d, o.Path, o.Data); err != nil {
 					w.mu.Lock()
 					if w.err == nil {
 						w.err = err
@@ -79,7 +85,7 @@ func (s *stage) writer() *fileWriter {
 					w.mu.Unlock()
 				}
 			}
-		}()
+		})
 	}
 	return w
 }
@@ -94,12 +100,18 @@ func (w *fileWriter) put(rel string, data []byte) error {
 	if err := w.failed(); err != nil {
 		return err
 	}
-	w.queue <- Output{Path: rel, Data: data}
+	h := maphash.String(dirSeed, path.Dir(rel))
+	w.queues[h%uint64(len(w.queues))] <- Output{Path: rel, Data: data}
 	return nil
 }
 
+// dirSeed spreads directories over a fileWriter's goroutines.
+var dirSeed = maphash.MakeSeed()
+
 func (w *fileWriter) close() error {
-	close(w.queue)
+	for _, q := range w.queues {
+		close(q)
+	}
 	w.wg.Wait()
 	return w.err
 }
@@ -138,21 +150,47 @@ func newStage(dir string) (*stage, error) {
 	return &stage{dir: dir, tmp: tmp, root: root, made: map[string]bool{".": true}}, nil
 }
 
-// write writes one output file (rel is slash-separated) in a single write
-// call. Each file is new: writing the same path twice is an error.
-func (s *stage) write(rel string, data []byte) error {
-	if d := path.Dir(rel); !s.exists(d) {
-		s.mu.Lock()
-		err := s.root.MkdirAll(d, 0o755)
-		if err == nil {
-			s.made[d] = true
+// dirHandle is a writer goroutine's open directory: the last one it
+// wrote into.
+type dirHandle struct {
+	dir  string
+	root *os.Root // nil: none open
+}
+
+func (d *dirHandle) close() {
+	if d.root != nil {
+		d.root.Close()
+		d.root = nil
+	}
+}
+
+// writeIn writes one output file (rel is slash-separated) in a single
+// write call, through d, which it points at rel's directory first (making
+// the directory if need be). Each file is new: writing the same path twice
+// is an error.
+func (s *stage) writeIn(d *dirHandle, rel string, data []byte) error {
+	dir, name := path.Split(rel)
+	dir = path.Clean(dir)
+	if d.root == nil || d.dir != dir {
+		d.close()
+		if !s.exists(dir) {
+			s.mu.Lock()
+			err := s.root.MkdirAll(dir, 0o755)
+			if err == nil {
+				s.made[dir] = true
+			}
+			s.mu.Unlock()
+			if err != nil {
+				return fmt.Errorf("write %s: %w", rel, err)
+			}
 		}
-		s.mu.Unlock()
+		root, err := s.root.OpenRoot(dir)
 		if err != nil {
 			return fmt.Errorf("write %s: %w", rel, err)
 		}
+		d.dir, d.root = dir, root
 	}
-	f, err := s.root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", rel, err)
 	}
