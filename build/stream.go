@@ -123,13 +123,19 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	rendered := make([][]policy.Finding, len(r.posts))
 	leaks := newLeakBatch(r)
 	var src *sources
+	var ahead *readAhead
 	if r.lazyBodies {
 		src = r.releaseSources()
-		order := make([]*policy.Post, len(r.posts))
+		paths := make([]string, len(r.posts))
 		for k, p := range r.posts {
-			order[k] = r.checks[p]
+			paths[k] = src.path(r.checks[p])
 		}
-		defer src.readAhead(r.opts.Site, order).close()
+		// A window of at least forEach's goroutines: each of them may skip
+		// one index it was handed once the build is cancelled, and a
+		// skipped file holds its place in the window; with fewer places
+		// than goroutines a take could wait for a file never read.
+		ahead = startReadAhead(r.opts.Site, paths, readWorkers(), max(readAheadWindow, runtime.GOMAXPROCS(0)))
+		defer ahead.close()
 	}
 	w := st.writer()
 	emit := func(i int) ([]byte, error) {
@@ -151,7 +157,7 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	err = forEach(ctx, len(r.posts), func(k int) error {
 		p := r.posts[k]
 		if r.lazyBodies {
-			f, err := src.reload(r.opts.Site, r.checks[p])
+			f, err := src.reload(r.checks[p], func(string) ([]byte, error) { return ahead.take(k) })
 			if err != nil {
 				return err
 			}
@@ -526,16 +532,14 @@ func (r *renderer) internalPosts() []policy.InternalPost {
 // hash of them, not the bytes. A file that changed on disk since it was
 // checked is an error, so what is published is always what was checked.
 type sources struct {
-	seed  maphash.Seed
-	held  map[*policy.Post]releasedFile
-	ahead *readAhead // when set, reload takes the bytes from it
+	seed maphash.Seed
+	held map[*policy.Post]releasedFile
 }
 
 // releasedFile is what is kept of a released file.
 type releasedFile struct {
 	sum     uint64 // maphash of File.Data
 	bodyLen int    // len(File.Body); the body is the end of Data
-	order   int    // the file's index in readAhead's order
 }
 
 // releaseSources drops the bytes of every post file (keeping the parsed
@@ -567,43 +571,27 @@ func (r *renderer) releaseSources() *sources {
 	return s
 }
 
-// readAhead starts reading the released files of posts, in that order,
-// ahead of reload, which must then be called for each of them in about
-// that order (as forEach does), at most once each. The caller stops it.
-func (s *sources) readAhead(fsys fs.FS, posts []*policy.Post) *readAhead {
-	paths := make([]string, len(posts))
-	for k, cp := range posts {
-		if h, ok := s.held[cp]; ok {
-			paths[k] = cp.Path
-			h.order = k
-			s.held[cp] = h
-		}
+// path returns the file reload reads back for cp, or "" when cp was not
+// released (reload then reads nothing).
+func (s *sources) path(cp *policy.Post) string {
+	if _, ok := s.held[cp]; ok {
+		return cp.Path
 	}
-	// A window of at least forEach's goroutines: each of them may skip
-	// one index it was handed once the build is cancelled, and a skipped
-	// file holds its place in the window; with fewer places than
-	// goroutines a take could wait for a file never read.
-	s.ahead = startReadAhead(fsys, paths, readWorkers(), max(readAheadWindow, runtime.GOMAXPROCS(0)))
-	return s.ahead
+	return ""
 }
 
 // readAheadWindow is how many post files are read ahead of their pages.
 const readAheadWindow = 64
 
-// reload reads a released post file back, checks it is the file that was
-// checked, and puts it back in place for the render and the verification.
-func (s *sources) reload(fsys fs.FS, cp *policy.Post) (*source.File, error) {
+// reload reads a released post file back with read (given its path),
+// checks it is the file that was checked, and puts it back in place for
+// the render and the verification.
+func (s *sources) reload(cp *policy.Post, read func(path string) ([]byte, error)) (*source.File, error) {
 	h, ok := s.held[cp]
 	if !ok {
 		return cp.File, nil
 	}
-	var data []byte
-	var err error
-	if s.ahead != nil {
-		data, err = s.ahead.take(h.order)
-	} else {
-		data, err = fs.ReadFile(fsys, cp.Path)
-	}
+	data, err := read(cp.Path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", cp.Path, err)
 	}
