@@ -251,7 +251,11 @@ func checked(ctx context.Context, opts *Options) (*renderer, *Result, *stopwatch
 	}
 	sw.lap("load")
 	res.Config, res.Policy = site.Config, site.Policy
-	res.Report = site.Check(ctx, *opts, policy.Options{Now: opts.Now})
+	popts := policy.Options{Now: opts.Now}
+	if id := binaryID(); opts.pack != nil && id != nil {
+		popts.Cache = scanCache{opts.pack, id}
+	}
+	res.Report = site.Check(ctx, *opts, popts)
 	sw.lap("check")
 	if res.Report.Failed() && !opts.Dev {
 		return nil, res, nil, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))

@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/peerpress/peerpress/build/markdown"
@@ -334,5 +336,67 @@ func TestBuildCodeCacheUnwritable(t *testing.T) {
 	}
 	if res.CacheErr == nil || !strings.Contains(res.CacheErr.Error(), "code cache") {
 		t.Errorf("CacheErr = %v, want why the cache was not used", res.CacheErr)
+	}
+}
+
+// TestBuildScanCache: a warm build takes the policy scanner's hits on post
+// bodies from the pack and reports what a cold one does; a term added to
+// the policy is found in a body the pack has hits for (the policy files
+// are in the key), and so is one added to the body.
+func TestBuildScanCache(t *testing.T) {
+	site := loadSite(t, "blog")
+	pack := filepath.Join(t.TempDir(), "code.pack")
+	build := func(site fstest.MapFS) (*Result, error) {
+		t.Helper()
+		return Build(context.Background(), Options{Site: site, Now: testNow, CodeCache: pack}, filepath.Join(t.TempDir(), "out"))
+	}
+	cold, err := build(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, err := build(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(warm.Report.Findings, cold.Report.Findings) {
+		t.Errorf("warm findings %v, cold %v", warm.Report.Findings, cold.Report.Findings)
+	}
+	c := mustPack(t, pack)
+	scans := 0
+	for k := range c.index {
+		if b, _ := c.Get(k); bytes.HasPrefix(b, []byte("peerpress-scan-1\n")) {
+			scans++
+		}
+	}
+	c.abort()
+	if scans == 0 {
+		t.Fatal("the pack holds no scanner hits")
+	}
+
+	changed := fstest.MapFS{}
+	for k, v := range site {
+		changed[k] = v
+	}
+	d := string(site["policy/disclosure.yaml"].Data)
+	changed["policy/disclosure.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(d, `confidential: ["confidential"]`, `confidential: ["confidential", "thermocouple", "measure first"]`, 1))}
+	rep, err := build(changed)
+	if err == nil {
+		t.Fatal("a term added to the policy was not found with a warm cache")
+	}
+	var lines []int
+	for _, f := range rep.Report.Findings {
+		if f.Rule == "terms.confidential" && f.File == "content/posts/hello.md" {
+			lines = append(lines, f.Line)
+		}
+	}
+	// "thermocouple" in the summary (line 4, never cached), "Measure
+	// first" in the body (line 12).
+	if !reflect.DeepEqual(lines, []int{4, 12}) {
+		t.Errorf("terms.confidential in hello.md on lines %v, want [4 12]", lines)
+	}
+	changed["policy/disclosure.yaml"] = site["policy/disclosure.yaml"]
+	changed["content/posts/hello.md"] = &fstest.MapFile{Data: bytes.Replace(site["content/posts/hello.md"].Data, []byte("Done."), []byte("Done. Confidential."), 1)}
+	if _, err := build(changed); err == nil || !strings.Contains(err.Error(), "errors") {
+		t.Errorf("a marker added to a body was not found with a warm cache: %v", err)
 	}
 }

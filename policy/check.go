@@ -59,6 +59,9 @@ type Options struct {
 	// (from Reviewed-by trailers or pull-request approvals). It is consulted
 	// for review.unverified when disclosure.yaml sets review.verify.
 	Reviewed func(*Post) []string
+	// Cache, when not nil, keeps the word scanner's hits on post bodies
+	// between runs (see ScanCache).
+	Cache ScanCache
 }
 
 // run is the state of one Check call. It is read-only while posts are
@@ -412,7 +415,11 @@ func (pc *postCheck) keyPos(key string) source.Pos {
 // scanUnit runs the scanners over one text.
 func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult) {
 	p, f := pc.r.p, pc.post.File
-	sc.words(u.text, public)
+	if u.body {
+		pc.r.scanWords(sc, u.text, public)
+	} else {
+		sc.words(u.text, public) // short: scanning costs less than a look-up
+	}
 	for _, h := range sc.hits {
 		pos := u.posAt(f, h.start)
 		matched := string(u.text[h.start:h.end])

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -116,6 +117,8 @@ type Policy struct {
 
 	match *matcher
 	seed  uint64 // for word hashes
+	// sum is the SHA-256 of the policy files as read, for ScanCache keys.
+	sum   [sha256.Size]byte
 	stop  *stopSet
 	probe *prober
 }
@@ -136,6 +139,7 @@ func Load(fsys fs.FS) (*Policy, error) {
 		p.severity[r.ID] = r.Severity
 	}
 	var errs []*source.Error
+	sum := sha256.New()
 	read := func(name string, optional bool) ([]byte, bool) {
 		data, err := fs.ReadFile(fsys, name)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -148,6 +152,8 @@ func Load(fsys fs.FS) (*Policy, error) {
 			errs = append(errs, source.Errorf(name, source.Pos{Line: 1, Col: 1}, "cannot read: %v", err))
 			return nil, false
 		}
+		fmt.Fprintf(sum, "%s\x00%d\x00", name, len(data))
+		sum.Write(data)
 		return data, true
 	}
 	if data, ok := read(DisclosureFile, false); ok {
@@ -182,6 +188,7 @@ func Load(fsys fs.FS) (*Policy, error) {
 	if err := joinErrors(errs); err != nil {
 		return nil, err
 	}
+	sum.Sum(p.sum[:0])
 	p.match = newMatcher(p)
 	p.stop = newStopSet(p.seed)
 	p.probe = newProber(p.internalDomains)

@@ -21,6 +21,34 @@ var update = flag.Bool("update", false, "rewrite the want files of testdata/*.tx
 // TestCases runs every txtar mini-site in testdata and compares its findings
 // (file, line, column, severity, rule, waiver) with its want file.
 func TestCases(t *testing.T) {
+	eachCase(t, func(t *testing.T, file string, tc *testCase, p *Policy) {
+		got, rep := tc.run(t, p)
+		if *update {
+			writeWant(t, file, got)
+			return
+		}
+		want := append([]string(nil), tc.want...)
+		sort.Strings(want)
+		gs := append([]string(nil), got...)
+		sort.Strings(gs)
+		if strings.Join(gs, "\n") != strings.Join(want, "\n") {
+			var msgs []string
+			for _, f := range rep.Findings {
+				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s %s: %s", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message))
+			}
+			t.Errorf("findings differ\n got:\n\t%s\nwant:\n\t%s\nmessages:\n\t%s", strings.Join(gs, "\n\t"), strings.Join(want, "\n\t"), strings.Join(msgs, "\n\t"))
+		}
+		for _, f := range rep.Findings {
+			if f.Message == "" || strings.HasSuffix(f.Message, "\n") {
+				t.Errorf("bad message for %s: %q", f.Rule, f.Message)
+			}
+		}
+	})
+}
+
+// eachCase runs fn, as a subtest, on every txtar case in testdata with its
+// policy loaded.
+func eachCase(t *testing.T, fn func(t *testing.T, file string, tc *testCase, p *Policy)) {
 	files, err := filepath.Glob("testdata/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no cases: %v", err)
@@ -28,28 +56,7 @@ func TestCases(t *testing.T) {
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			tc := readCase(t, file)
-			p := loadCase(t, tc)
-			got, rep := tc.run(t, p)
-			if *update {
-				writeWant(t, file, got)
-				return
-			}
-			want := append([]string(nil), tc.want...)
-			sort.Strings(want)
-			gs := append([]string(nil), got...)
-			sort.Strings(gs)
-			if strings.Join(gs, "\n") != strings.Join(want, "\n") {
-				var msgs []string
-				for _, f := range rep.Findings {
-					msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s %s: %s", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message))
-				}
-				t.Errorf("findings differ\n got:\n\t%s\nwant:\n\t%s\nmessages:\n\t%s", strings.Join(gs, "\n\t"), strings.Join(want, "\n\t"), strings.Join(msgs, "\n\t"))
-			}
-			for _, f := range rep.Findings {
-				if f.Message == "" || strings.HasSuffix(f.Message, "\n") {
-					t.Errorf("bad message for %s: %q", f.Rule, f.Message)
-				}
-			}
+			fn(t, file, tc, loadCase(t, tc))
 		})
 	}
 }

@@ -1,0 +1,112 @@
+package policy
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+)
+
+// ScanCache keeps what the word scanner found in post bodies between runs
+// (Options.Cache): the term and codename hits, which are most of the cost
+// of checking a post. Each key is the SHA-256 of the policy files as Load
+// read them, whether the post is public, and the body, so a hit holds what
+// scanning that body again would find, provided the code is the same: the
+// cache must tell peerpress versions apart (package build keys every entry
+// on the running binary as well). Get may return anything; what does not
+// decode as hits of that body is scanned again. Both are called from
+// several goroutines at once.
+type ScanCache interface {
+	Get(key [sha256.Size]byte) ([]byte, bool)
+	Put(key [sha256.Size]byte, value []byte)
+}
+
+// scanCacheMagic starts every key's hashed input and every encoded entry.
+const scanCacheMagic = "peerpress-scan-1\n"
+
+// scanKey is the cache key of the word hits in text under the policy
+// whose files hash to sum.
+func scanKey(sum [sha256.Size]byte, public bool, text []byte) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte(scanCacheMagic))
+	h.Write(sum[:])
+	if public {
+		h.Write([]byte{1})
+	} else {
+		h.Write([]byte{0})
+	}
+	h.Write(text)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// scanWords sets sc.hits (and sc.lower) for text as sc.words(text, public)
+// does, taking the hits from the cache when it has them.
+func (r *run) scanWords(sc *scanner, text []byte, public bool) {
+	c := r.opts.Cache
+	if c == nil {
+		sc.words(text, public)
+		return
+	}
+	key := scanKey(r.p.sum, public, text)
+	if b, ok := c.Get(key); ok {
+		if hits, ok := decodeHits(sc.hits[:0], b, len(text), len(r.p.match.terms)); ok {
+			sc.hits = hits
+			sc.lower = fold(sc.lower, text)
+			c.Put(key, b) // keep it for the next run
+			return
+		}
+	}
+	sc.words(text, public)
+	c.Put(key, encodeHits(sc.hits))
+}
+
+// encodeHits serializes hits: scanCacheMagic, the count, then each hit's
+// kind, term+1 (a codename's term is -1), start and end-start, as uvarints.
+func encodeHits(hits []hit) []byte {
+	b := make([]byte, 0, len(scanCacheMagic)+1+len(hits)*8)
+	b = append(b, scanCacheMagic...)
+	b = binary.AppendUvarint(b, uint64(len(hits)))
+	for _, h := range hits {
+		b = binary.AppendUvarint(b, uint64(h.kind))
+		b = binary.AppendUvarint(b, uint64(int64(h.term)+1))
+		b = binary.AppendUvarint(b, uint64(h.start))
+		b = binary.AppendUvarint(b, uint64(h.end-h.start))
+	}
+	return b
+}
+
+// decodeHits reverses encodeHits into dst, checking each hit against a
+// text of textLen bytes and a matcher of terms terms; ok is false for
+// anything encodeHits could not have written for them.
+func decodeHits(dst []hit, b []byte, textLen, terms int) (hits []hit, ok bool) {
+	if len(b) < len(scanCacheMagic) || string(b[:len(scanCacheMagic)]) != scanCacheMagic {
+		return dst, false
+	}
+	b = b[len(scanCacheMagic):]
+	bad := false
+	num := func() uint64 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			bad, b = true, nil
+			return 0
+		}
+		b = b[n:]
+		return v
+	}
+	count := num()
+	if bad || count > uint64(len(b)) { // every hit takes 4 bytes or more
+		return dst, false
+	}
+	for range count {
+		kind, term, start, n := num(), num(), num(), num()
+		if bad || kind > uint64(kindCodename) || start > uint64(textLen) || n > uint64(textLen)-start ||
+			(kind == uint64(kindCodename)) != (term == 0) || term > uint64(terms) {
+			return dst, false
+		}
+		dst = append(dst, hit{kind: termKind(kind), term: int32(int64(term) - 1), start: int(start), end: int(start + n)})
+	}
+	if len(b) != 0 {
+		return dst, false
+	}
+	return dst, true
+}
