@@ -415,8 +415,9 @@ func (pc *postCheck) keyPos(key string) source.Pos {
 // scanUnit runs the scanners over one text.
 func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult) {
 	p, f := pc.r.p, pc.post.File
+	folded := true // sc.lower holds u.text folded
 	if u.body {
-		pc.r.scanWords(sc, u.text, public)
+		folded = pc.r.scanWords(sc, u.text, public)
 	} else {
 		sc.words(u.text, public) // short: scanning costs less than a look-up
 	}
@@ -454,7 +455,7 @@ func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult)
 		}
 	}
 	sc.evs = p.probe.events(u.text, sc.evs[:0])
-	for _, s := range p.findSecrets(u.text, sc.lower, sc.evs) {
+	for _, s := range p.findSecrets(u.text, sc.evs) {
 		msg := fmt.Sprintf("%s %q; remove it and revoke it, it must be treated as leaked", s.what, redact(s.value))
 		if s.what == "private key" {
 			msg = "private key block; remove it and revoke the key, it must be treated as leaked"
@@ -472,6 +473,9 @@ func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult)
 			pc.add(ruleAudienceLink, u.posAt(f, l.start), shown, "a public post links to %s (%s); readers cannot follow it and it reveals internal names", shown, why)
 			flagged = append(flagged, [2]int{l.start, l.end})
 		}
+	}
+	if !folded && len(sc.evs) > 0 { // findHosts reads the folded text around events
+		sc.lower = fold(sc.lower, u.text)
 	}
 	for _, h := range p.findHosts(sc.lower, sc.evs) {
 		inLink := false

@@ -318,7 +318,7 @@ func FuzzScan(f *testing.F) {
 		evs := p.probe.events([]byte(body), nil)
 		p.findHosts(fold(nil, []byte(body)), evs)
 		findLinks([]byte(body), evs)
-		p.findSecrets([]byte(body), fold(nil, []byte(body)), evs)
+		p.findSecrets([]byte(body), evs)
 	})
 }
 

@@ -39,25 +39,27 @@ func scanKey(sum [sha256.Size]byte, public bool, text []byte) [sha256.Size]byte 
 	return k
 }
 
-// scanWords sets sc.hits (and sc.lower) for text as sc.words(text, public)
-// does, taking the hits from the cache when it has them.
-func (r *run) scanWords(sc *scanner, text []byte, public bool) {
+// scanWords sets sc.hits for text as sc.words(text, public) does, taking
+// them from the cache when it has them. folded reports whether it set
+// sc.lower to the folded text too, as scanning does (a hit from the cache
+// leaves it for the caller to fold when needed).
+func (r *run) scanWords(sc *scanner, text []byte, public bool) (folded bool) {
 	c := r.opts.Cache
 	if c == nil {
 		sc.words(text, public)
-		return
+		return true
 	}
 	key := scanKey(r.p.sum, public, text)
 	if b, ok := c.Get(key); ok {
 		if hits, ok := decodeHits(sc.hits[:0], b, len(text), len(r.p.match.terms)); ok {
 			sc.hits = hits
-			sc.lower = fold(sc.lower, text)
 			c.Put(key, b) // keep it for the next run
-			return
+			return false
 		}
 	}
 	sc.words(text, public)
 	c.Put(key, encodeHits(sc.hits))
+	return true
 }
 
 // encodeHits serializes hits: scanCacheMagic, the count, then each hit's

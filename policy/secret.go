@@ -56,9 +56,8 @@ var keyWords = []string{"password", "passwd", "secret", "token", "api_key", "api
 // candidateRE is a run of characters a random secret is written in.
 var candidateRE = regexp.MustCompile(`[A-Za-z0-9+/][A-Za-z0-9+/_\-.]{15,}={0,2}`)
 
-// findSecrets returns the secrets in text (lower is the folded text, evs
-// its probe events).
-func (p *Policy) findSecrets(text, lower []byte, evs []event) []secret {
+// findSecrets returns the secrets in text (evs are its probe events).
+func (p *Policy) findSecrets(text []byte, evs []event) []secret {
 	var out []secret
 	var seen map[int]bool
 	add := func(s secret) {
