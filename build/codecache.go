@@ -171,6 +171,12 @@ func readPackIndex(f *os.File) (map[[sha256.Size]byte]packEntry, uint64, error) 
 	return index, at, nil
 }
 
+// has reports whether the pack read at the start holds key.
+func (c *codePack) has(key [sha256.Size]byte) bool {
+	_, ok := c.index[key]
+	return ok
+}
+
 // Get implements markdown.CodeCache.
 func (c *codePack) Get(key [sha256.Size]byte) ([]byte, bool) {
 	e, ok := c.index[key]

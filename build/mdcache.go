@@ -95,12 +95,8 @@ func (r *renderer) renderMarkdown(body []byte) (*markdown.Result, error) {
 		return r.md.Render(body)
 	}
 	key := mdKey(id, r.mdOpts, body)
-	if b, ok := pack.Get(key); ok {
-		if res, err := decodeResult(b); err == nil {
-			pack.Put(key, b) // keep it for the next build
-			r.mdCached.Add(1)
-			return res, nil
-		}
+	if res, ok := r.packedMarkdown(key); ok {
+		return res, nil
 	}
 	res, err := r.md.Render(body)
 	if err != nil {
@@ -108,6 +104,23 @@ func (r *renderer) renderMarkdown(body []byte) (*markdown.Result, error) {
 	}
 	pack.Put(key, encodeResult(res))
 	return res, nil
+}
+
+// packedMarkdown returns the rendered body the pack holds under key, and
+// keeps it for the next build.
+func (r *renderer) packedMarkdown(key [sha256.Size]byte) (*markdown.Result, bool) {
+	pack := r.opts.pack
+	b, ok := pack.Get(key)
+	if !ok {
+		return nil, false
+	}
+	res, err := decodeResult(b)
+	if err != nil {
+		return nil, false
+	}
+	pack.Put(key, b)
+	r.mdCached.Add(1)
+	return res, true
 }
 
 // encodeResult serializes a Result: mdCacheMagic, then each field in

@@ -624,13 +624,18 @@ func (r *renderer) renderBody(p *Post, f *source.File) error {
 		}
 		md = r.opts.cache.putMarkdown(f.Path, res)
 	}
+	r.useBody(p, md)
+	return nil
+}
+
+// useBody fills the fields of p that come from its rendered body.
+func (r *renderer) useBody(p *Post, md *mdEntry) {
 	res := md.res
 	p.Content, p.SummaryHTML, p.TOC = md.html, md.summary, md.toc
 	p.WordCount, p.ReadingTime = res.Words, res.ReadingMinutes
 	if p.Image == "" && len(res.Images) > 0 && !strings.Contains(res.Images[0].Dest, "://") {
 		p.Image = r.cfg.BaseURL + "posts/" + p.Slug + "/" + strings.TrimPrefix(res.Images[0].Dest, "./")
 	}
-	return nil
 }
 
 // taxonomies links posts to authors and tags.

@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"hash/maphash"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"text/template/parse"
 
 	"github.com/peerpress/peerpress/build/source"
+	"github.com/peerpress/peerpress/internal/par"
 	"github.com/peerpress/peerpress/policy"
 	"go.yaml.in/yaml/v4"
 )
@@ -125,7 +127,7 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	var src *sources
 	var ahead *readAhead
 	if r.lazyBodies {
-		src = r.releaseSources()
+		src = r.releaseSources(ctx)
 		paths := make([]string, len(r.posts))
 		for k, p := range r.posts {
 			paths[k] = src.path(r.checks[p])
@@ -157,11 +159,7 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	err = forEach(ctx, len(r.posts), func(k int) error {
 		p := r.posts[k]
 		if r.lazyBodies {
-			f, err := src.reload(r.checks[p], func(string) ([]byte, error) { return ahead.take(k) })
-			if err != nil {
-				return err
-			}
-			if err := r.renderBody(p, f); err != nil {
+			if err := r.lazyBody(src, p, func() ([]byte, error) { return ahead.take(k) }); err != nil {
 				return err
 			}
 			r.shareSet(p)
@@ -531,6 +529,8 @@ func (r *renderer) internalPosts() []policy.InternalPost {
 // the bytes back just before the post's page: in between, memory holds a
 // hash of them, not the bytes. A file that changed on disk since it was
 // checked is an error, so what is published is always what was checked.
+// A body the build cache's pack holds is not read back at all: its page is
+// made from the pack's rendering of the checked bytes (lazyBody).
 type sources struct {
 	seed maphash.Seed
 	held map[*policy.Post]releasedFile
@@ -540,19 +540,38 @@ type sources struct {
 type releasedFile struct {
 	sum     uint64 // maphash of File.Data
 	bodyLen int    // len(File.Body); the body is the end of Data
+	// md is the body's key in the build cache's pack, and packed whether
+	// the pack held it at release: the page is then made from the pack,
+	// the rendering of exactly the bytes that were checked, and the file
+	// is not read again.
+	md     [sha256.Size]byte
+	packed bool
 }
 
 // releaseSources drops the bytes of every post file (keeping the parsed
 // front matter of the posts being rendered, and nothing of the others) and
 // returns what reload needs to read them back.
-func (r *renderer) releaseSources() *sources {
+func (r *renderer) releaseSources(ctx context.Context) *sources {
 	s := &sources{seed: maphash.MakeSeed(), held: make(map[*policy.Post]releasedFile, len(r.posts))}
+	held := make([]releasedFile, len(r.posts))
+	pack, id := r.opts.pack, binaryID()
+	par.Do(ctx, runtime.GOMAXPROCS(0), len(r.posts), func(_, k int) {
+		f := r.checks[r.posts[k]].File
+		if f == nil {
+			return
+		}
+		held[k] = releasedFile{sum: maphash.Bytes(s.seed, f.Data), bodyLen: len(f.Body)}
+		if pack != nil && id != nil && r.opts.cache == nil {
+			held[k].md = mdKey(id, r.mdOpts, f.Body)
+			held[k].packed = pack.has(held[k].md)
+		}
+	})
 	rendered := make(map[*policy.Post]bool, len(r.posts))
-	for _, p := range r.posts {
+	for k, p := range r.posts {
 		cp := r.checks[p]
 		rendered[cp] = true
 		if f := cp.File; f != nil {
-			s.held[cp] = releasedFile{sum: maphash.Bytes(s.seed, f.Data), bodyLen: len(f.Body)}
+			s.held[cp] = held[k]
 			lite := *f
 			lite.Data, lite.Body = nil, nil
 			// The front-matter tree has served the check, which remembered
@@ -571,13 +590,33 @@ func (r *renderer) releaseSources() *sources {
 	return s
 }
 
-// path returns the file reload reads back for cp, or "" when cp was not
-// released (reload then reads nothing).
+// path returns the file to read ahead for cp: "" when cp was not released
+// (reload then reads nothing) or its body is in the pack.
 func (s *sources) path(cp *policy.Post) string {
-	if _, ok := s.held[cp]; ok {
+	if h, ok := s.held[cp]; ok && !h.packed {
 		return cp.Path
 	}
 	return ""
+}
+
+// lazyBody renders the body of p, released by src: from the pack when
+// release found its key there, without reading the file; else (or when the
+// entry no longer reads back) from the file read back by reload, with
+// take, or read at once when it was not read ahead.
+func (r *renderer) lazyBody(src *sources, p *Post, take func() ([]byte, error)) error {
+	cp := r.checks[p]
+	if h := src.held[cp]; h.packed {
+		if res, ok := r.packedMarkdown(h.md); ok {
+			r.useBody(p, r.opts.cache.putMarkdown(cp.Path, res))
+			return nil
+		}
+		take = func() ([]byte, error) { return fs.ReadFile(r.opts.Site, cp.Path) }
+	}
+	f, err := src.reload(cp, func(string) ([]byte, error) { return take() })
+	if err != nil {
+		return err
+	}
+	return r.renderBody(p, f)
 }
 
 // readAheadWindow is how many post files are read ahead of their pages.

@@ -341,7 +341,7 @@ func TestReleaseSources(t *testing.T) {
 	for _, p := range r.posts {
 		before[r.checks[p]] = string(r.checks[p].File.Body)
 	}
-	src := r.releaseSources()
+	src := r.releaseSources(ctx)
 	for _, p := range r.posts {
 		cp := r.checks[p]
 		if cp.File.Data != nil || cp.File.Body != nil || len(cp.File.Meta.Content) != 0 {
@@ -374,5 +374,59 @@ func TestPageBufferSize(t *testing.T) {
 		if strings.HasSuffix(o.Path, ".html") && cap(o.Data) > 2*len(o.Data)+16<<10 {
 			t.Errorf("%s: %d bytes in a buffer of %d", o.Path, len(o.Data), cap(o.Data))
 		}
+	}
+}
+
+// TestBuildPackedBodies: a warm build makes each page whose body the pack
+// holds from the pack, without reading the post file again (the rendering
+// of the bytes that were checked, so a file changed since cannot slip in);
+// when that entry no longer reads back it reads the file at once, and still
+// refuses one that changed.
+func TestBuildPackedBodies(t *testing.T) {
+	site := loadSite(t, "blog")
+	tmp := t.TempDir()
+	pack := filepath.Join(tmp, "code.pack")
+	build := func(name string, fsys fs.FS) ([]byte, *Result, error) {
+		t.Helper()
+		dir := filepath.Join(tmp, name)
+		res, err := Build(context.Background(), Options{Site: fsys, Now: testNow, CodeCache: pack}, dir)
+		if err != nil {
+			return nil, res, err
+		}
+		return readTree(t, dir), res, nil
+	}
+	want, _, err := build("cold", site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := os.ReadFile(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := 0
+	got, res, err := build("warm", changingFS{MapFS: site, name: "content/posts/hello.md", reads: &reads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("a warm build differs from the cold one")
+	}
+	if reads != 1 || res.Stats.MarkdownCached != res.Stats.Posts {
+		t.Errorf("warm build: hello.md read %d times (want once, for the check), %d of %d bodies from the pack", reads, res.Stats.MarkdownCached, res.Stats.Posts)
+	}
+
+	// The same pack with hello.md's body damaged (its CRC no longer
+	// matches): the file is read back, and its change is caught.
+	os.WriteFile(pack, bytes.Replace(clean, []byte("Measure first."), []byte("Measure FIRST."), 1), 0o644)
+	reads = 0
+	if _, _, err := build("damaged", changingFS{MapFS: site, name: "content/posts/hello.md", reads: &reads}); err == nil || !strings.Contains(err.Error(), "changed while the site was being built") {
+		t.Errorf("damaged entry, changed file: err = %v, want a changed-file error", err)
+	}
+	if reads != 2 {
+		t.Errorf("damaged entry: hello.md read %d times, want 2", reads)
+	}
+	os.WriteFile(pack, bytes.Replace(clean, []byte("Measure first."), []byte("Measure FIRST."), 1), 0o644)
+	if got, _, err := build("damaged-unchanged", site); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("damaged entry: err = %v, same output %v", err, bytes.Equal(got, want))
 	}
 }
