@@ -2,6 +2,7 @@ package batchgc
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -27,5 +28,55 @@ func TestTune(t *testing.T) {
 	}
 	if got := debug.SetMemoryLimit(math.MaxInt64); got != math.MaxInt64 {
 		t.Errorf("memory limit set to %d although the environment sets it", got)
+	}
+}
+
+func TestGCPercent(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, GCPercent}, {100 << 20, GCPercent}, {256 << 20, GCPercent},
+		{384 << 20, (GCPercent + LargeGCPercent) / 2},
+		{512 << 20, LargeGCPercent}, {3 << 30, LargeGCPercent},
+	} {
+		if got := gcPercent(c.live); got != c.want {
+			t.Errorf("gcPercent(%d MiB) = %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}
+
+// TestFollow: after a collection that leaves a large live heap, GOGC is
+// LargeGCPercent; after one that leaves a small heap, GCPercent again.
+func TestFollow(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
+	defer func(s, l uint64) { smallHeap, largeHeap = s, l }(smallHeap, largeHeap)
+	smallHeap, largeHeap = 1<<20, 2<<20
+	gcPercentNow := func() int { p := debug.SetGCPercent(GCPercent); debug.SetGCPercent(p); return p }
+
+	ran := make(chan struct{}, 1)
+	afterGC(func() {
+		select {
+		case ran <- struct{}{}:
+		default:
+		}
+	})
+	live := make([][]byte, 64) // 16 MiB, far past largeHeap
+	for i := range live {
+		live[i] = make([]byte, 256<<10)
+	}
+	runtime.GC()
+	<-ran // afterGC's function ran after the collection
+	adjust()
+	if got := gcPercentNow(); got != LargeGCPercent {
+		t.Errorf("GOGC %d with 16 MiB live, want %d", got, LargeGCPercent)
+	}
+	runtime.KeepAlive(live)
+	live = nil
+	smallHeap, largeHeap = 1<<40, 2<<40
+	runtime.GC()
+	adjust()
+	if got := gcPercentNow(); got != GCPercent {
+		t.Errorf("GOGC %d with a small heap, want %d", got, GCPercent)
 	}
 }
