@@ -317,51 +317,42 @@ func (c *codePack) unchanged(f *os.File) (bool, error) {
 	return bytes.Equal(foot, c.oldFoot), nil
 }
 
-// rewrite writes a new pack of the kept and new entries and puts it in
-// place of the old.
+// rewrite makes a new pack of the new and kept entries and puts it in
+// place of the old: the file of new entries becomes the pack, the kept
+// ones copied after them, then the index. The new entries, most of a
+// pack's bytes after a cold build (1.6 GB for 100,000 posts), are not
+// copied again.
 func (c *codePack) rewrite() error {
-	nf, err := os.CreateTemp(filepath.Dir(c.path), filepath.Base(c.path)+".new-")
-	if err != nil {
+	if _, err := c.tmp.Seek(int64(c.off), io.SeekStart); err != nil {
 		return err
 	}
-	defer os.Remove(nf.Name()) // after the rename, a no-op
-	w := bufio.NewWriterSize(nf, 1<<20)
+	w := bufio.NewWriterSize(c.tmp, 1<<20)
 	entries := make(map[[sha256.Size]byte]packEntry, len(c.kept)+len(c.wrote))
-	var off uint64
+	maps.Copy(entries, c.wrote)
+	off := c.off
 	for _, k := range sortedKeys(c.kept) {
 		e := c.kept[k]
 		if n, err := io.Copy(w, io.NewSectionReader(c.old, int64(e.off), int64(e.n))); err != nil || n != int64(e.n) {
-			nf.Close()
 			return cmp.Or(err, io.ErrUnexpectedEOF)
 		}
 		entries[k] = packEntry{off: off, n: e.n, crc: e.crc}
 		off += uint64(e.n)
 	}
 	if err := w.Flush(); err != nil {
-		nf.Close()
 		return err
 	}
-	if _, err := c.tmp.Seek(0, io.SeekStart); err != nil {
-		nf.Close()
+	if _, err := writePackIndex(c.tmp, off, entries); err != nil {
 		return err
 	}
-	if n, err := io.Copy(nf, io.LimitReader(c.tmp, int64(c.off))); err != nil || uint64(n) != c.off {
-		nf.Close()
-		return cmp.Or(err, io.ErrUnexpectedEOF)
-	}
-	for k, e := range c.wrote {
-		e.off += off
-		entries[k] = e
-	}
-	if _, err := writePackIndex(nf, off+c.off, entries); err != nil {
-		nf.Close()
-		return err
-	}
-	if err := nf.Close(); err != nil {
+	if err := c.tmp.Close(); err != nil {
 		return err
 	}
 	c.closeOld() // Windows renames over no open file
-	return os.Rename(nf.Name(), c.path)
+	if err := os.Rename(c.tmp.Name(), c.path); err != nil {
+		return err
+	}
+	c.w, c.tmp = nil, nil // it is the pack now
+	return nil
 }
 
 // writePackIndex writes the index of entries and the footer at offset at

@@ -32,8 +32,16 @@ func TestCodePack(t *testing.T) {
 	c.Put(key("a"), []byte("<pre>a</pre>"))
 	c.Put(key("b"), []byte("<pre>b</pre>"))
 	c.Put(key("a"), []byte("<pre>a</pre>"))
+	newEntries, err := c.tmp.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := c.commit(); err != nil {
 		t.Fatal(err)
+	}
+	// The first pack is the file of new entries itself, not a copy.
+	if st, err := os.Stat(path); err != nil || !os.SameFile(st, newEntries) {
+		t.Errorf("the first pack is not the file the build wrote its entries to (%v)", err)
 	}
 
 	c = mustPack(t, path)
