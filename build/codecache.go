@@ -20,7 +20,8 @@ import (
 )
 
 // codePack is the persistent cache of highlighted code blocks behind
-// markdown.CodeCache, and of rendered post bodies (mdcache.go): one pack
+// markdown.CodeCache, of rendered post bodies (mdcache.go) and of the
+// policy scanner's hits on them (scanCache): one pack
 // file, read at the start of a build and brought, at its end, to hold
 // exactly the entries this build used, so it never lists more than the
 // site has now. Highlighting is most of the cost of rendering a post with
@@ -171,6 +172,9 @@ func readPackIndex(f *os.File) (map[[sha256.Size]byte]packEntry, uint64, error) 
 	return index, at, nil
 }
 
+// empty reports whether the pack read at the start holds nothing.
+func (c *codePack) empty() bool { return len(c.index) == 0 }
+
 // has reports whether the pack read at the start holds key.
 func (c *codePack) has(key [sha256.Size]byte) bool {
 	_, ok := c.index[key]
@@ -273,6 +277,7 @@ func (c *codePack) appendOld() error {
 	if same, err := c.unchanged(f); err != nil {
 		return err
 	} else if !same {
+		f.Close() // Windows renames over no open file
 		return c.rewrite()
 	}
 	if _, err := c.tmp.Seek(0, io.SeekStart); err != nil {

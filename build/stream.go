@@ -561,7 +561,7 @@ func (r *renderer) releaseSources(ctx context.Context) *sources {
 			return
 		}
 		held[k] = releasedFile{sum: maphash.Bytes(s.seed, f.Data), bodyLen: len(f.Body)}
-		if pack != nil && id != nil && r.opts.cache == nil {
+		if pack != nil && !pack.empty() && id != nil && r.opts.cache == nil {
 			held[k].md = mdKey(id, r.mdOpts, f.Body)
 			held[k].packed = pack.has(held[k].md)
 		}

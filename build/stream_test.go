@@ -417,7 +417,9 @@ func TestBuildPackedBodies(t *testing.T) {
 
 	// The same pack with hello.md's body damaged (its CRC no longer
 	// matches): the file is read back, and its change is caught.
-	os.WriteFile(pack, bytes.Replace(clean, []byte("Measure first."), []byte("Measure FIRST."), 1), 0o644)
+	if err := os.WriteFile(pack, bytes.Replace(clean, []byte("Measure first."), []byte("Measure FIRST."), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	reads = 0
 	if _, _, err := build("damaged", changingFS{MapFS: site, name: "content/posts/hello.md", reads: &reads}); err == nil || !strings.Contains(err.Error(), "changed while the site was being built") {
 		t.Errorf("damaged entry, changed file: err = %v, want a changed-file error", err)
@@ -425,7 +427,9 @@ func TestBuildPackedBodies(t *testing.T) {
 	if reads != 2 {
 		t.Errorf("damaged entry: hello.md read %d times, want 2", reads)
 	}
-	os.WriteFile(pack, bytes.Replace(clean, []byte("Measure first."), []byte("Measure FIRST."), 1), 0o644)
+	if err := os.WriteFile(pack, bytes.Replace(clean, []byte("Measure first."), []byte("Measure FIRST."), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if got, _, err := build("damaged-unchanged", site); err != nil || !bytes.Equal(got, want) {
 		t.Errorf("damaged entry: err = %v, same output %v", err, bytes.Equal(got, want))
 	}

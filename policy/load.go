@@ -117,7 +117,8 @@ type Policy struct {
 
 	match *matcher
 	seed  uint64 // for word hashes
-	// sum is the SHA-256 of the policy files as read, for ScanCache keys.
+	// sum is the SHA-256 of the disclosure and codename files as read, for
+	// ScanCache keys.
 	sum   [sha256.Size]byte
 	stop  *stopSet
 	probe *prober
@@ -139,7 +140,13 @@ func Load(fsys fs.FS) (*Policy, error) {
 		p.severity[r.ID] = r.Severity
 	}
 	var errs []*source.Error
+	// The word scanner's terms and codenames come from these two files
+	// (people and waivers play no part in it): their bytes key ScanCache.
 	sum := sha256.New()
+	hashed := func(name string, data []byte) {
+		fmt.Fprintf(sum, "%s\x00%d\x00", name, len(data))
+		sum.Write(data)
+	}
 	read := func(name string, optional bool) ([]byte, bool) {
 		data, err := fs.ReadFile(fsys, name)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -152,16 +159,16 @@ func Load(fsys fs.FS) (*Policy, error) {
 			errs = append(errs, source.Errorf(name, source.Pos{Line: 1, Col: 1}, "cannot read: %v", err))
 			return nil, false
 		}
-		fmt.Fprintf(sum, "%s\x00%d\x00", name, len(data))
-		sum.Write(data)
 		return data, true
 	}
 	if data, ok := read(DisclosureFile, false); ok {
+		hashed(DisclosureFile, data)
 		d := &decoder{path: DisclosureFile}
 		p.loadDisclosure(d, data)
 		errs = append(errs, d.errs...)
 		if p.codenameFile != "" && len(d.errs) == 0 {
 			if cd, ok := read(p.codenameFile, false); ok {
+				hashed(p.codenameFile, cd)
 				set, salt, err := parseCodenames(p.codenameFile, cd)
 				if err != nil {
 					errs = append(errs, err)

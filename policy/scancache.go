@@ -7,13 +7,17 @@ import (
 
 // ScanCache keeps what the word scanner found in post bodies between runs
 // (Options.Cache): the term and codename hits, which are most of the cost
-// of checking a post. Each key is the SHA-256 of the policy files as Load
-// read them, whether the post is public, and the body, so a hit holds what
-// scanning that body again would find, provided the code is the same: the
-// cache must tell peerpress versions apart (package build keys every entry
-// on the running binary as well). Get may return anything; what does not
-// decode as hits of that body is scanned again. Both are called from
-// several goroutines at once.
+// of checking a post. Each key is the SHA-256 of the files the scanner's
+// terms and codenames come from (the disclosure policy and the codenames
+// file, as Load read them), whether the post is public, and the body, so a
+// hit holds what scanning that body again would find, provided the code is
+// the same: the cache must tell peerpress versions apart (package build
+// keys every entry on the running binary as well). Get may return
+// anything; what does not decode as hits of that body under this policy
+// is scanned again. But an entry that decodes is believed: a cache anyone
+// may write can hide findings, so it must be kept where only the build
+// can write, as its output is. Both are called from several goroutines at
+// once.
 type ScanCache interface {
 	Get(key [sha256.Size]byte) ([]byte, bool)
 	Put(key [sha256.Size]byte, value []byte)
@@ -51,7 +55,7 @@ func (r *run) scanWords(sc *scanner, text []byte, public bool) (folded bool) {
 	}
 	key := scanKey(r.p.sum, public, text)
 	if b, ok := c.Get(key); ok {
-		if hits, ok := decodeHits(sc.hits[:0], b, len(text), len(r.p.match.terms)); ok {
+		if hits, ok := decodeHits(sc.hits[:0], b, len(text), r.p.match.terms); ok {
 			sc.hits = hits
 			c.Put(key, b) // keep it for the next run
 			return false
@@ -63,13 +67,13 @@ func (r *run) scanWords(sc *scanner, text []byte, public bool) (folded bool) {
 }
 
 // encodeHits serializes hits: scanCacheMagic, the count, then each hit's
-// kind, term+1 (a codename's term is -1), start and end-start, as uvarints.
+// term+1 (0 for a codename, whose term is -1), start and end-start, as
+// uvarints. A term's kind is its matcher's.
 func encodeHits(hits []hit) []byte {
-	b := make([]byte, 0, len(scanCacheMagic)+1+len(hits)*8)
+	b := make([]byte, 0, len(scanCacheMagic)+1+len(hits)*6)
 	b = append(b, scanCacheMagic...)
 	b = binary.AppendUvarint(b, uint64(len(hits)))
 	for _, h := range hits {
-		b = binary.AppendUvarint(b, uint64(h.kind))
 		b = binary.AppendUvarint(b, uint64(int64(h.term)+1))
 		b = binary.AppendUvarint(b, uint64(h.start))
 		b = binary.AppendUvarint(b, uint64(h.end-h.start))
@@ -78,9 +82,9 @@ func encodeHits(hits []hit) []byte {
 }
 
 // decodeHits reverses encodeHits into dst, checking each hit against a
-// text of textLen bytes and a matcher of terms terms; ok is false for
-// anything encodeHits could not have written for them.
-func decodeHits(dst []hit, b []byte, textLen, terms int) (hits []hit, ok bool) {
+// text of textLen bytes and the matcher's terms; ok is false for anything
+// encodeHits could not have written for them.
+func decodeHits(dst []hit, b []byte, textLen int, terms []term) (hits []hit, ok bool) {
 	if len(b) < len(scanCacheMagic) || string(b[:len(scanCacheMagic)]) != scanCacheMagic {
 		return dst, false
 	}
@@ -96,16 +100,19 @@ func decodeHits(dst []hit, b []byte, textLen, terms int) (hits []hit, ok bool) {
 		return v
 	}
 	count := num()
-	if bad || count > uint64(len(b)) { // every hit takes 4 bytes or more
+	if bad || count > uint64(len(b))/3 { // every hit takes 3 bytes or more
 		return dst, false
 	}
 	for range count {
-		kind, term, start, n := num(), num(), num(), num()
-		if bad || kind > uint64(kindCodename) || start > uint64(textLen) || n > uint64(textLen)-start ||
-			(kind == uint64(kindCodename)) != (term == 0) || term > uint64(terms) {
+		t, start, n := num(), num(), num()
+		if bad || t > uint64(len(terms)) || start > uint64(textLen) || n > uint64(textLen)-start {
 			return dst, false
 		}
-		dst = append(dst, hit{kind: termKind(kind), term: int32(int64(term) - 1), start: int(start), end: int(start + n)})
+		kind := kindCodename
+		if t > 0 {
+			kind = terms[t-1].kind
+		}
+		dst = append(dst, hit{kind: kind, term: int32(int64(t) - 1), start: int(start), end: int(start + n)})
 	}
 	if len(b) != 0 {
 		return dst, false

@@ -54,6 +54,12 @@ func findingsOf(t *testing.T, tc *testCase, p *Policy, c ScanCache) []string {
 // findings are those of a check without one, and the warm run finds every
 // post body it looks up.
 func TestScanCache(t *testing.T) {
+	looked := 0
+	defer func() {
+		if looked == 0 {
+			t.Error("no case looked anything up in the cache")
+		}
+	}()
 	eachCase(t, func(t *testing.T, _ string, tc *testCase, p *Policy) {
 		want := findingsOf(t, tc, p, nil)
 		c := &mapCache{m: map[[sha256.Size]byte][]byte{}}
@@ -67,6 +73,7 @@ func TestScanCache(t *testing.T) {
 		if c.hits != c.gets {
 			t.Errorf("warm cache: %d hits of %d look-ups", c.hits, c.gets)
 		}
+		looked += c.gets
 	})
 }
 
@@ -104,7 +111,8 @@ func TestScanCacheTrusted(t *testing.T) {
 	for name, f := range tc.fsys {
 		fsys[name] = f
 	}
-	fsys[DisclosureFile] = &fstest.MapFile{Data: append(append([]byte(nil), tc.fsys[DisclosureFile].Data...), '\n')}
+	p2File := &fstest.MapFile{Data: append(append([]byte(nil), tc.fsys[DisclosureFile].Data...), '\n')}
+	fsys[DisclosureFile] = p2File
 	p2, err := Load(fsys)
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +120,15 @@ func TestScanCacheTrusted(t *testing.T) {
 	if p2.sum == p.sum {
 		t.Fatal("the policy's sum did not change with its file")
 	}
+	// People and waivers play no part in the scan: changing them keeps
+	// the keys.
+	fsys[DisclosureFile] = tc.fsys[DisclosureFile]
+	fsys[PeopleFile] = &fstest.MapFile{Data: append(append([]byte(nil), tc.fsys[PeopleFile].Data...), '\n')}
+	if p3, err := Load(fsys); err != nil || p3.sum != p.sum {
+		t.Errorf("a change to %s changed the scan keys (%v)", PeopleFile, err)
+	}
+	fsys[PeopleFile] = tc.fsys[PeopleFile]
+	fsys[DisclosureFile] = p2File
 	c.hits = 0
 	if got := findingsOf(t, &testCase{name: tc.name, fsys: fsys, opts: tc.opts}, p2, c); !reflect.DeepEqual(got, want) || c.hits != 0 {
 		t.Errorf("changed policy: %d cache hits, findings\n got %q\nwant %q", c.hits, got, want)
@@ -121,54 +138,71 @@ func TestScanCacheTrusted(t *testing.T) {
 	}
 }
 
+// fakeTerms returns n terms whose kinds go round product, competitor,
+// client, confidential, politics.
+func fakeTerms(n int) []term {
+	ts := make([]term, n)
+	for i := range ts {
+		ts[i].kind = termKind(i % int(kindCodename))
+	}
+	return ts
+}
+
 func TestHitsRoundTrip(t *testing.T) {
+	terms := fakeTerms(3)
 	for _, hits := range [][]hit{
 		nil,
 		{{kind: kindProduct, term: 0, start: 0, end: 4}},
-		{{kind: kindClient, term: 2, start: 10, end: 20}, {kind: kindCodename, term: -1, start: 30, end: 100}, {kind: kindPolitics, term: 1, start: 100, end: 100}},
+		{{kind: kindClient, term: 2, start: 10, end: 20}, {kind: kindCodename, term: -1, start: 30, end: 100}, {kind: kindCompetitor, term: 1, start: 100, end: 100}},
 	} {
-		got, ok := decodeHits(nil, encodeHits(hits), 100, 3)
+		got, ok := decodeHits(nil, encodeHits(hits), 100, terms)
 		if !ok || len(got) != len(hits) || len(hits) > 0 && !reflect.DeepEqual(got, hits) {
 			t.Errorf("round trip of %v: %v, %v", hits, got, ok)
 		}
 	}
+	// A term's kind is its matcher's, whatever the hit said (an entry
+	// cannot make a politics marker count as a product).
+	if got, ok := decodeHits(nil, encodeHits([]hit{{kind: kindProduct, term: 2, end: 1}}), 10, terms); !ok || got[0].kind != kindClient {
+		t.Errorf("decoded %v, %v; want the kind of term 2, client", got, ok)
+	}
 	good := encodeHits([]hit{{kind: kindClient, term: 2, start: 10, end: 20}})
 	for name, c := range map[string]struct {
-		b            []byte
-		textLen, nTs int
+		b       []byte
+		textLen int
+		terms   []term
 	}{
-		"past the text":      {good, 19, 3},
-		"unknown term":       {good, 100, 2},
-		"codename with term": {encodeHits([]hit{{kind: kindCodename, term: 0, end: 1}}), 10, 3},
-		"term without term":  {encodeHits([]hit{{kind: kindProduct, term: -1, end: 1}}), 10, 3},
-		"unknown kind":       {encodeHits([]hit{{kind: kindCodename + 1, term: 0, end: 1}}), 10, 3},
-		"trailing bytes":     {append(good, 0), 100, 3},
-		"cut short":          {good[:len(good)-1], 100, 3},
-		"no magic":           {good[1:], 100, 3},
-		"huge count":         {append([]byte(scanCacheMagic), 0xff, 0xff, 0xff, 0xff, 0x0f), 100, 3},
+		"past the text":  {good, 19, terms},
+		"unknown term":   {good, 100, terms[:2]},
+		"trailing bytes": {append(good, 0), 100, terms},
+		"cut short":      {good[:len(good)-1], 100, terms},
+		"no magic":       {good[1:], 100, terms},
+		"huge count":     {append([]byte(scanCacheMagic), 0xff, 0xff, 0xff, 0xff, 0x0f), 100, terms},
 	} {
-		if got, ok := decodeHits(nil, c.b, c.textLen, c.nTs); ok {
+		if got, ok := decodeHits(nil, c.b, c.textLen, c.terms); ok {
 			t.Errorf("%s: decoded as %v", name, got)
 		}
 	}
 }
 
 // FuzzDecodeHits: a cache entry is read from a file anyone may have
-// damaged; whatever decodes is within bounds and survives a round trip.
+// damaged; whatever decodes is within bounds, names a term with that
+// term's kind, and survives a round trip.
 func FuzzDecodeHits(f *testing.F) {
 	f.Add(encodeHits(nil), 10, 1)
 	f.Add(encodeHits([]hit{{kind: kindClient, term: 2, start: 10, end: 20}, {kind: kindCodename, term: -1, start: 30, end: 40}}), 50, 3)
-	f.Fuzz(func(t *testing.T, b []byte, textLen, terms int) {
-		if textLen < 0 || terms < 0 {
+	f.Fuzz(func(t *testing.T, b []byte, textLen, n int) {
+		if textLen < 0 || n < 0 || n > 1000 {
 			return
 		}
+		terms := fakeTerms(n)
 		hits, ok := decodeHits(nil, b, textLen, terms)
 		if !ok {
 			return
 		}
 		for _, h := range hits {
-			if h.start < 0 || h.start > h.end || h.end > textLen || int(h.term) >= terms || h.term < -1 {
-				t.Fatalf("hit out of bounds: %+v (text %d, terms %d)", h, textLen, terms)
+			if h.start < 0 || h.start > h.end || h.end > textLen || int(h.term) >= n || h.term < -1 ||
+				h.term >= 0 && h.kind != terms[h.term].kind || h.term == -1 && h.kind != kindCodename {
+				t.Fatalf("hit out of bounds: %+v (text %d, terms %d)", h, textLen, n)
 			}
 		}
 		// (A uvarint may be written longer than needed: the bytes need not

@@ -9,13 +9,12 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
-	"sync/atomic"
 )
 
 // MemoryLimit is the soft memory limit Tune sets.
 const MemoryLimit = 3 << 30
 
-// GCPercent is the GOGC Tune sets.
+// GCPercent is the GOGC Tune sets to begin with.
 const GCPercent = 200
 
 // LargeGCPercent is the GOGC of a process whose live heap is large (see
@@ -23,8 +22,8 @@ const GCPercent = 200
 const LargeGCPercent = 400
 
 // The live heap from which GOGC grows from GCPercent, and at which it
-// reaches LargeGCPercent (variables for the tests).
-var smallHeap, largeHeap uint64 = 256 << 20, 512 << 20
+// reaches LargeGCPercent.
+const smallHeap, largeHeap = 256 << 20, 512 << 20
 
 // Tune sets the collector for a run over a whole site, unless GOGC or
 // GOMEMLIMIT say otherwise. The heap may grow to three times what is live
@@ -35,8 +34,8 @@ var smallHeap, largeHeap uint64 = 256 << 20, 512 << 20
 // holds every post of the site parsed at once, and a 100,000-post site
 // stays under 4 GiB.
 //
-// After each collection GOGC follows the live heap (gcPercent): from 256
-// MiB live it grows, to 400 at 512 MiB. A collection costs more than its
+// When it sets both, after each collection GOGC follows the live heap
+// (gcPercent): from 256 MiB live it grows, to 400 at 512 MiB. A collection costs more than its
 // share the larger the live heap (marking 550 MB of a 100,000-post build's
 // records misses the caches more than 130 MB of a 10,000-post one: 19
 // times the mark CPU for 11 times the work), and there the memory limit,
@@ -45,31 +44,47 @@ var smallHeap, largeHeap uint64 = 256 << 20, 512 << 20
 // RSS 2.9 / 2.7 against 3.15 GB. A 10,000-post build stays at 200: 400
 // saved it 0.3 s of 5.7 for a peak of 0.7 GiB instead of 0.5.
 func Tune() {
-	if os.Getenv("GOGC") == "" {
+	gogc, limit := os.Getenv("GOGC") == "", os.Getenv("GOMEMLIMIT") == ""
+	if gogc {
 		debug.SetGCPercent(GCPercent)
-		follow.Do(func() { afterGC(adjust) })
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
+	if limit {
 		debug.SetMemoryLimit(MemoryLimit)
 	}
+	if following() {
+		follow.once.Do(func() {
+			follow.mu.Lock()
+			follow.small, follow.large, follow.set = smallHeap, largeHeap, GCPercent
+			follow.mu.Unlock()
+			afterGC(adjust)
+		})
+	}
 }
 
-var follow sync.Once
+// following reports whether Tune lets GOGC follow the live heap: only when
+// it sets both GOGC and the memory limit (a larger GOGC counts on that
+// limit to bound the heap).
+func following() bool { return os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" }
+
+// follow is the state of adjust.
+var follow struct {
+	once         sync.Once
+	mu           sync.Mutex
+	small, large uint64 // smallHeap and largeHeap (the tests change them)
+	set          int    // the GOGC adjust last set
+}
 
 // gcPercent is the GOGC for a live heap of live bytes: GCPercent up to
-// smallHeap, LargeGCPercent from largeHeap, in proportion between.
-func gcPercent(live uint64) int {
+// small, LargeGCPercent from large, in proportion between.
+func gcPercent(live, small, large uint64) int {
 	switch {
-	case live <= smallHeap:
+	case live <= small:
 		return GCPercent
-	case live >= largeHeap:
+	case live >= large:
 		return LargeGCPercent
 	}
-	return GCPercent + int((live-smallHeap)*(LargeGCPercent-GCPercent)/(largeHeap-smallHeap))
+	return GCPercent + int((live-small)*(LargeGCPercent-GCPercent)/(large-small))
 }
-
-// set is the GOGC adjust last set (0: GCPercent).
-var set atomic.Int32
 
 // adjust sets GOGC for the live heap the last collection left.
 func adjust() {
@@ -78,8 +93,10 @@ func adjust() {
 	if s[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	p := gcPercent(s[0].Value.Uint64())
-	if old := int(set.Swap(int32(p))); p != old && (old != 0 || p != GCPercent) {
+	follow.mu.Lock()
+	defer follow.mu.Unlock()
+	if p := gcPercent(s[0].Value.Uint64(), follow.small, follow.large); p != follow.set {
+		follow.set = p
 		debug.SetGCPercent(p)
 	}
 }

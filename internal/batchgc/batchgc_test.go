@@ -19,6 +19,15 @@ func TestTune(t *testing.T) {
 	if got := debug.SetMemoryLimit(math.MaxInt64); got != MemoryLimit {
 		t.Errorf("memory limit %d, want %d", got, MemoryLimit)
 	}
+	if !following() {
+		t.Error("GOGC does not follow the live heap although Tune set GOGC and the limit")
+	}
+	// A limit of the user's own (higher, or off) would not bound a larger
+	// GOGC: it stays as set.
+	t.Setenv("GOMEMLIMIT", "off")
+	if following() {
+		t.Error("GOGC follows the live heap under the user's GOMEMLIMIT")
+	}
 	// The environment wins.
 	t.Setenv("GOGC", "50")
 	t.Setenv("GOMEMLIMIT", "1GiB")
@@ -40,18 +49,26 @@ func TestGCPercent(t *testing.T) {
 		{384 << 20, (GCPercent + LargeGCPercent) / 2},
 		{512 << 20, LargeGCPercent}, {3 << 30, LargeGCPercent},
 	} {
-		if got := gcPercent(c.live); got != c.want {
+		if got := gcPercent(c.live, smallHeap, largeHeap); got != c.want {
 			t.Errorf("gcPercent(%d MiB) = %d, want %d", c.live>>20, got, c.want)
 		}
 	}
 }
 
-// TestFollow: after a collection that leaves a large live heap, GOGC is
-// LargeGCPercent; after one that leaves a small heap, GCPercent again.
+// setThresholds sets adjust's thresholds and what it last set.
+func setThresholds(small, large uint64, set int) {
+	follow.mu.Lock()
+	follow.small, follow.large, follow.set = small, large, set
+	follow.mu.Unlock()
+}
+
+// TestFollow: the function afterGC registers runs after every collection;
+// after one that leaves a large live heap, GOGC is LargeGCPercent, after
+// one that leaves a small heap, GCPercent again.
 func TestFollow(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
-	defer func(s, l uint64) { smallHeap, largeHeap = s, l }(smallHeap, largeHeap)
-	smallHeap, largeHeap = 1<<20, 2<<20
+	defer setThresholds(smallHeap, largeHeap, GCPercent)
+	setThresholds(1<<20, 2<<20, GCPercent)
 	gcPercentNow := func() int { p := debug.SetGCPercent(GCPercent); debug.SetGCPercent(p); return p }
 
 	ran := make(chan struct{}, 1)
@@ -61,19 +78,21 @@ func TestFollow(t *testing.T) {
 		default:
 		}
 	})
-	live := make([][]byte, 64) // 16 MiB, far past largeHeap
+	for range 2 { // and again: the finalizer sets itself again
+		runtime.GC()
+		<-ran
+	}
+	live := make([][]byte, 64) // 16 MiB, far past the 2 MiB
 	for i := range live {
 		live[i] = make([]byte, 256<<10)
 	}
 	runtime.GC()
-	<-ran // afterGC's function ran after the collection
 	adjust()
 	if got := gcPercentNow(); got != LargeGCPercent {
 		t.Errorf("GOGC %d with 16 MiB live, want %d", got, LargeGCPercent)
 	}
 	runtime.KeepAlive(live)
-	live = nil
-	smallHeap, largeHeap = 1<<40, 2<<40
+	setThresholds(1<<40, 2<<40, LargeGCPercent)
 	runtime.GC()
 	adjust()
 	if got := gcPercentNow(); got != GCPercent {
