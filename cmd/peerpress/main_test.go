@@ -260,3 +260,55 @@ func TestHTMLValid(t *testing.T) {
 		t.Fatalf("html-validate found problems in %d pages:\n%s", len(pages), out)
 	}
 }
+
+// TestBuildCacheSeesPolicyChange: a rebuild with a warm build cache (which
+// holds the policy scanner's hits on every post body) still refuses to
+// publish once a term added to the policy appears in a body, naming the
+// file and line, and leaves the previous output as it was.
+func TestBuildCacheSeesPolicyChange(t *testing.T) {
+	site := t.TempDir()
+	for _, d := range []string{"content", "themes", "policy"} {
+		if err := os.CopyFS(filepath.Join(site, d), os.DirFS(filepath.Join(repoRoot, d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := os.ReadFile(filepath.Join(repoRoot, "site.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(site, "site.yaml"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PEERPRESS_CACHE_DIR", t.TempDir())
+	out := filepath.Join(t.TempDir(), "public")
+	for range 2 { // the second build is a warm one
+		if code, o, e := runCLI(t, "build", "-site", site, "-out", out, "-now", sampleNow); code != 0 {
+			t.Fatalf("build: exit %d\n%s%s", code, o, e)
+		}
+	}
+	before, err := os.ReadFile(filepath.Join(out, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A phrase on line 14 of one post's body, and nowhere in its front matter.
+	pol := filepath.Join(site, "policy", "disclosure.yaml")
+	data, err := os.ReadFile(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(data), `confidential: ["confidential",`, `confidential: ["every one of those lines", "confidential",`, 1)
+	if changed == string(data) {
+		t.Fatal("the sample policy has no confidential list to extend")
+	}
+	if err := os.WriteFile(pol, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, o, e := runCLI(t, "build", "-v", "-site", site, "-out", out, "-now", sampleNow)
+	if code != 1 || !strings.Contains(o+e, "content/posts/arrhenius-acceleration-in-go.md:14:") || !strings.Contains(o+e, "terms.confidential") {
+		t.Errorf("build after the policy change: exit %d, want 1 naming arrhenius-acceleration-in-go.md:14\n%s%s", code, o, e)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "index.html")); !bytes.Equal(after, before) {
+		t.Error("the refused build changed the previous output")
+	}
+}
