@@ -253,7 +253,7 @@ func checked(ctx context.Context, opts *Options) (*renderer, *Result, *stopwatch
 	res.Config, res.Policy = site.Config, site.Policy
 	popts := policy.Options{Now: opts.Now}
 	if id := binaryID(); opts.pack != nil && id != nil {
-		popts.Cache = scanCache{opts.pack, id}
+		popts.Cache, popts.CacheID = opts.pack, id
 	}
 	res.Report = site.Check(ctx, *opts, popts)
 	sw.lap("check")

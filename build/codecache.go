@@ -21,7 +21,7 @@ import (
 
 // codePack is the persistent cache of highlighted code blocks behind
 // markdown.CodeCache, of rendered post bodies (mdcache.go) and of the
-// policy scanner's hits on them (scanCache): one pack
+// policy scanner's hits on them (policy.ScanCache): one pack
 // file, read at the start of a build and brought, at its end, to hold
 // exactly the entries this build used, so it never lists more than the
 // site has now. Highlighting is most of the cost of rendering a post with

@@ -68,26 +68,6 @@ func mdKey(id []byte, opts markdown.Options, body []byte) [sha256.Size]byte {
 	return k
 }
 
-// scanCache keeps the policy scanner's hits on post bodies in the pack
-// (policy.ScanCache), each key hashed again with the binary's: other code
-// may find other hits in the same text.
-type scanCache struct {
-	pack *codePack
-	id   []byte
-}
-
-func (c scanCache) key(k [sha256.Size]byte) [sha256.Size]byte {
-	h := sha256.New()
-	h.Write([]byte("peerpress-scan-1\n"))
-	h.Write(c.id)
-	h.Write(k[:])
-	h.Sum(k[:0])
-	return k
-}
-
-func (c scanCache) Get(k [sha256.Size]byte) ([]byte, bool) { return c.pack.Get(c.key(k)) }
-func (c scanCache) Put(k [sha256.Size]byte, v []byte)      { c.pack.Put(c.key(k), v) }
-
 // renderMarkdown renders a post body, through the pack when there is one.
 func (r *renderer) renderMarkdown(body []byte) (*markdown.Result, error) {
 	pack, id := r.opts.pack, binaryID()

@@ -612,7 +612,7 @@ func (r *renderer) lazyBody(src *sources, p *Post, take func() ([]byte, error)) 
 		}
 		take = func() ([]byte, error) { return fs.ReadFile(r.opts.Site, cp.Path) }
 	}
-	f, err := src.reload(cp, func(string) ([]byte, error) { return take() })
+	f, err := src.reload(cp, take)
 	if err != nil {
 		return err
 	}
@@ -622,15 +622,15 @@ func (r *renderer) lazyBody(src *sources, p *Post, take func() ([]byte, error)) 
 // readAheadWindow is how many post files are read ahead of their pages.
 const readAheadWindow = 64
 
-// reload reads a released post file back with read (given its path),
-// checks it is the file that was checked, and puts it back in place for
-// the render and the verification.
-func (s *sources) reload(cp *policy.Post, read func(path string) ([]byte, error)) (*source.File, error) {
+// reload reads a released post file back with read, checks it is the file
+// that was checked, and puts it back in place for the render and the
+// verification.
+func (s *sources) reload(cp *policy.Post, read func() ([]byte, error)) (*source.File, error) {
 	h, ok := s.held[cp]
 	if !ok {
 		return cp.File, nil
 	}
-	data, err := read(cp.Path)
+	data, err := read()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", cp.Path, err)
 	}

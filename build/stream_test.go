@@ -347,7 +347,7 @@ func TestReleaseSources(t *testing.T) {
 		if cp.File.Data != nil || cp.File.Body != nil || len(cp.File.Meta.Content) != 0 {
 			t.Errorf("%s: bytes or front-matter tree still held after the check", cp.Path)
 		}
-		f, err := src.reload(cp, func(p string) ([]byte, error) { return fs.ReadFile(opts.Site, p) })
+		f, err := src.reload(cp, func() ([]byte, error) { return fs.ReadFile(opts.Site, cp.Path) })
 		if err != nil {
 			t.Fatal(err)
 		}

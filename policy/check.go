@@ -60,8 +60,10 @@ type Options struct {
 	// for review.unverified when disclosure.yaml sets review.verify.
 	Reviewed func(*Post) []string
 	// Cache, when not nil, keeps the word scanner's hits on post bodies
-	// between runs (see ScanCache).
-	Cache ScanCache
+	// between runs (see ScanCache); CacheID, in every key, tells apart the
+	// code that found them (package build gives the running binary's hash).
+	Cache   ScanCache
+	CacheID []byte
 }
 
 // run is the state of one Check call. It is read-only while posts are

@@ -11,8 +11,8 @@ import (
 // terms and codenames come from (the disclosure policy and the codenames
 // file, as Load read them), whether the post is public, and the body, so a
 // hit holds what scanning that body again would find, provided the code is
-// the same: the cache must tell peerpress versions apart (package build
-// keys every entry on the running binary as well). Get may return
+// the same: Options.CacheID, in the key too, must tell peerpress versions
+// apart. Get may return
 // anything; what does not decode as hits of that body under this policy
 // is scanned again. But an entry that decodes is believed: a cache anyone
 // may write can hide findings, so it must be kept where only the build
@@ -27,11 +27,13 @@ type ScanCache interface {
 const scanCacheMagic = "peerpress-scan-1\n"
 
 // scanKey is the cache key of the word hits in text under the policy
-// whose files hash to sum.
-func scanKey(sum [sha256.Size]byte, public bool, text []byte) [sha256.Size]byte {
+// whose files hash to sum, found by the code id names.
+func scanKey(id []byte, sum [sha256.Size]byte, public bool, text []byte) [sha256.Size]byte {
 	h := sha256.New()
 	h.Write([]byte(scanCacheMagic))
 	h.Write(sum[:])
+	h.Write([]byte{byte(len(id))})
+	h.Write(id)
 	if public {
 		h.Write([]byte{1})
 	} else {
@@ -53,7 +55,7 @@ func (r *run) scanWords(sc *scanner, text []byte, public bool) (folded bool) {
 		sc.words(text, public)
 		return true
 	}
-	key := scanKey(r.p.sum, public, text)
+	key := scanKey(r.opts.CacheID, r.p.sum, public, text)
 	if b, ok := c.Get(key); ok {
 		if hits, ok := decodeHits(sc.hits[:0], b, len(text), r.p.match.terms); ok {
 			sc.hits = hits

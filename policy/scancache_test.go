@@ -133,8 +133,11 @@ func TestScanCacheTrusted(t *testing.T) {
 	if got := findingsOf(t, &testCase{name: tc.name, fsys: fsys, opts: tc.opts}, p2, c); !reflect.DeepEqual(got, want) || c.hits != 0 {
 		t.Errorf("changed policy: %d cache hits, findings\n got %q\nwant %q", c.hits, got, want)
 	}
-	if scanKey(p.sum, true, []byte("x")) == scanKey(p.sum, false, []byte("x")) {
+	if scanKey(nil, p.sum, true, []byte("x")) == scanKey(nil, p.sum, false, []byte("x")) {
 		t.Error("public and internal posts share a key")
+	}
+	if scanKey([]byte("binary a"), p.sum, true, []byte("x")) == scanKey([]byte("binary b"), p.sum, true, []byte("x")) {
+		t.Error("two peerpress binaries share a key")
 	}
 }
 
