@@ -25,6 +25,28 @@ func syncTree(_ *os.Root, dir string) error {
 // syncIsOneCall: syncTree is a single syncfs(2), cheap to run early too.
 const syncIsOneCall = true
 
+// dropsCache: dropCached releases pages, so a stage retires its written
+// files in synced batches (see fileWriter.retirer).
+const dropsCache = true
+
+// dropCached tells the kernel that the n bytes of f from off (all of it
+// when n is 0) will not be read again soon: clean pages among them leave
+// the page cache now (posix_fadvise POSIX_FADV_DONTNEED), and their
+// memory serves the next file written or read instead of new memory.
+func dropCached(f *os.File, off, n int64) {
+	unix.Fadvise(int(f.Fd()), off, n, unix.FADV_DONTNEED) // advice: its failure changes nothing written
+}
+
+// openFileLimit is the process's limit on open files (RLIMIT_NOFILE;
+// Go raises the soft limit to the hard one at start).
+func openFileLimit() int {
+	var l unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &l); err != nil || l.Cur > 1<<20 {
+		return 1 << 20
+	}
+	return int(l.Cur)
+}
+
 // lockFile takes an exclusive lock on f (flock(2)), released when f is
 // closed: two builds committing to one cache pack take turns.
 func lockFile(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_EX) }

@@ -29,6 +29,15 @@ func syncTree(root *os.Root, _ string) error {
 // syncIsOneCall: syncTree walks and fsyncs every directory.
 const syncIsOneCall = false
 
+// dropsCache: dropCached does nothing here, so a stage closes each file
+// as soon as it is written.
+const dropsCache = false
+
+// dropCached does nothing here.
+func dropCached(*os.File, int64, int64) {}
+
+func openFileLimit() int { return 256 }
+
 // lockFile does nothing here: on systems without flock in this build, two
 // builds committing to one cache pack at once may leave it unreadable,
 // which makes the next build cold (each entry's CRC guards its bytes).

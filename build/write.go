@@ -56,17 +56,88 @@ func writers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 // one goroutine, which creates them through a handle on the directory it
 // keeps while they come: a post's page and share.json cost one lookup of
 // posts/<slug>/, not one each.
+//
+// Where dropCached works (Linux), a written file is not closed at once but
+// handed to the retirer, which takes them in batches: the file system is
+// synced (one syncfs), and each file's pages leave the page cache before it
+// is closed. A build so keeps at most a batch or two of its output in the
+// page cache, not the whole site: a 100,000-post site is 4 GB, which the
+// build never reads back, and each page of it cached is a page of memory
+// the kernel must find; dropped, the next files reuse the same memory.
+// Measured on this project's 2-core VM (a Firecracker guest, whose free
+// memory goes back to the host, so memory not used lately costs a fault on
+// the host to touch again), warm builds, interleaved: 100,000 posts 49.1 /
+// 45.1 s (30.0 / 25.9 s of system time) against 42.7 / 40.5 s (16.3 /
+// 15.2 s); 10,000 posts 4.30 / 4.61 / 4.51 s against 4.41 / 4.43 / 4.33 s.
+// The sync in batches is the writeback commit's sync would otherwise do,
+// done sooner.
 type fileWriter struct {
 	st     *stage
 	queues []chan Output
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	err    error
+	retire chan retired // nil: each file is closed once written
+	rwg    sync.WaitGroup
+}
+
+// retired is a written file, still open, waiting for its batch.
+type retired struct {
+	f    *os.File
+	rel  string
+	size int
+}
+
+// A retirer's batch: this many files, or files of this many bytes,
+// whichever comes first. The files of a batch and of the queue to the
+// retirer are open at once, so the batch is also at most an eighth of the
+// open-file limit.
+var retireFiles, retireBytes = 2048, 64 << 20
+
+// retireBatch returns how many files a batch holds.
+func retireBatch() int { return max(1, min(retireFiles, openFileLimit()/8)) }
+
+// retirer syncs and drops the files it is handed, batch by batch (see
+// fileWriter), and closes them. The last batch is only closed: commit
+// syncs it.
+func (w *fileWriter) retirer(batchFiles int) {
+	var batch []retired
+	size := 0
+	done := func(sync bool) {
+		if sync {
+			if err := syncTree(w.st.root, w.st.tmp); err != nil {
+				w.fail(fmt.Errorf("write %s: %w", w.st.dir, err))
+				sync = false
+			}
+		}
+		for _, r := range batch {
+			if sync {
+				dropCached(r.f, 0, 0)
+			}
+			if err := r.f.Close(); err != nil {
+				w.fail(fmt.Errorf("write %s: %w", r.rel, err))
+			}
+		}
+		batch, size = batch[:0], 0
+	}
+	for r := range w.retire {
+		batch = append(batch, r)
+		size += r.size
+		if len(batch) >= batchFiles || size >= retireBytes {
+			done(true)
+		}
+	}
+	done(false)
 }
 
 func (s *stage) writer() *fileWriter {
 	n := writers()
 	w := &fileWriter{st: s, queues: make([]chan Output, n)}
+	if dropsCache {
+		b := retireBatch()
+		w.retire = make(chan retired, 2*b)
+		w.rwg.Go(func() { w.retirer(b) })
+	}
 	for i := range w.queues {
 		q := make(chan Output, 4)
 		w.queues[i] = q
@@ -77,17 +148,22 @@ func (s *stage) writer() *fileWriter {
 				if w.failed() != nil {
 					continue
 				}
-				if err := s.writeIn(&d, o.Path, o.Data); err != nil {
-					w.mu.Lock()
-					if w.err == nil {
-						w.err = err
-					}
-					w.mu.Unlock()
+				if err := s.writeIn(&d, o.Path, o.Data, w.retire); err != nil {
+					w.fail(err)
 				}
 			}
 		})
 	}
 	return w
+}
+
+// fail records err unless an error came first.
+func (w *fileWriter) fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err = err
+	}
 }
 
 func (w *fileWriter) failed() error {
@@ -113,6 +189,10 @@ func (w *fileWriter) close() error {
 		close(q)
 	}
 	w.wg.Wait()
+	if w.retire != nil {
+		close(w.retire)
+		w.rwg.Wait()
+	}
 	return w.err
 }
 
@@ -166,9 +246,10 @@ func (d *dirHandle) close() {
 
 // writeIn writes one output file (rel is slash-separated) in a single
 // write call, through d, which it points at rel's directory first (making
-// the directory if need be). Each file is new: writing the same path twice
-// is an error.
-func (s *stage) writeIn(d *dirHandle, rel string, data []byte) error {
+// the directory if need be), and closes it, or hands it to retire when
+// that is not nil. Each file is new: writing the same path twice is an
+// error.
+func (s *stage) writeIn(d *dirHandle, rel string, data []byte, retire chan<- retired) error {
 	dir, name := path.Split(rel)
 	dir = path.Clean(dir)
 	if d.root == nil || d.dir != dir {
@@ -201,6 +282,10 @@ func (s *stage) writeIn(d *dirHandle, rel string, data []byte) error {
 	if err := syncFile(f); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	if retire != nil {
+		retire <- retired{f: f, rel: rel, size: len(data)}
+		return nil
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", rel, err)
