@@ -25,6 +25,9 @@ import (
 type measure struct {
 	wall, cpu time.Duration
 	rss       int64 // peak resident set, bytes
+	// lo and hi are the fastest and slowest wall times of the runs
+	// measureRuns took this one from (the median); equal to wall for one.
+	lo, hi time.Duration
 }
 
 // row is one line of the results table.
@@ -260,7 +263,9 @@ func measureRuns(ctx context.Context, runs int, before func() error, name string
 		ms = append(ms, m)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].wall < ms[j].wall })
-	return ms[len(ms)/2], nil
+	m := ms[len(ms)/2]
+	m.lo, m.hi = ms[0].wall, ms[len(ms)-1].wall
+	return m, nil
 }
 
 // measureOnce runs a child process and reads its cost from the kernel:
@@ -335,14 +340,18 @@ func treeSize(dir string) (files int, size int64) {
 // printTable prints the rows as a Markdown table, then the ratios the
 // targets are stated in.
 func printTable(w io.Writer, rows []row) {
-	fmt.Fprintln(w, "| posts | tool | step | wall | CPU (user+sys) | peak RSS | output |")
-	fmt.Fprintln(w, "|---:|---|---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| posts | tool | step | wall | runs' wall | CPU (user+sys) | peak RSS | output |")
+	fmt.Fprintln(w, "|---:|---|---|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
 		outp := ""
 		if r.files > 0 {
 			outp = fmt.Sprintf("%d files, %s", r.files, mib(r.bytes))
 		}
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s |\n", r.posts, r.tool, r.step, secs(r.m.wall), secs(r.m.cpu), mib(r.m.rss), outp)
+		spread := ""
+		if r.m.lo != r.m.hi {
+			spread = fmt.Sprintf("%.2f–%.2f s", r.m.lo.Seconds(), r.m.hi.Seconds())
+		}
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s |\n", r.posts, r.tool, r.step, secs(r.m.wall), spread, secs(r.m.cpu), mib(r.m.rss), outp)
 	}
 	find := func(n int, tool, step string) (measure, bool) {
 		for _, r := range rows {
@@ -372,11 +381,15 @@ func printTable(w io.Writer, rows []row) {
 		}
 	}
 	for i := 1; i < len(sizes); i++ {
-		a, ok1 := find(sizes[i-1], "peerpress", "build")
-		b, ok2 := find(sizes[i], "peerpress", "build")
-		if ok1 && ok2 {
-			fmt.Fprintf(w, "peerpress build %d → %d posts (%.0f× the posts): wall %.2f×, peak RSS %.2f×\n",
-				sizes[i-1], sizes[i], float64(sizes[i])/float64(sizes[i-1]), b.wall.Seconds()/a.wall.Seconds(), float64(b.rss)/float64(a.rss))
+		for _, step := range []string{"check", "build", "build (warm)"} {
+			a, ok1 := find(sizes[i-1], "peerpress", step)
+			b, ok2 := find(sizes[i], "peerpress", step)
+			if ok1 && ok2 {
+				fmt.Fprintf(w, "peerpress %s %d → %d posts (%.0f× the posts): wall %.2f× (%.2f–%.2f× between runs), CPU %.2f×, peak RSS %.2f×\n",
+					step, sizes[i-1], sizes[i], float64(sizes[i])/float64(sizes[i-1]), b.wall.Seconds()/a.wall.Seconds(),
+					b.lo.Seconds()/a.hi.Seconds(), b.hi.Seconds()/a.lo.Seconds(),
+					b.cpu.Seconds()/a.cpu.Seconds(), float64(b.rss)/float64(a.rss))
+			}
 		}
 	}
 }

@@ -43,17 +43,22 @@ func TestPrintTable(t *testing.T) {
 		{posts: 1000, tool: "peerpress", step: "build", m: measure{wall: 2 * time.Second, cpu: 3 * time.Second, rss: 200 << 20}, files: 2500, bytes: 90 << 20},
 		{posts: 1000, tool: "peerpress", step: "build (warm)", m: measure{wall: time.Second, cpu: 2 * time.Second, rss: 200 << 20}, files: 2500, bytes: 90 << 20},
 		{posts: 1000, tool: "hugo", step: "build", m: measure{wall: 4 * time.Second, cpu: 8 * time.Second, rss: 800 << 20}, files: 1600, bytes: 95 << 20},
-		{posts: 10000, tool: "peerpress", step: "build", m: measure{wall: 20 * time.Second, cpu: 30 * time.Second, rss: 1 << 30}},
+		{posts: 10000, tool: "peerpress", step: "build", m: measure{wall: 20 * time.Second, cpu: 30 * time.Second, rss: 1 << 30, lo: 18 * time.Second, hi: 25 * time.Second}},
 	}
+	for i := range rows[:4] {
+		rows[i].m.lo, rows[i].m.hi = rows[i].m.wall, rows[i].m.wall
+	}
+	rows[1].m.lo, rows[1].m.hi = time.Second, 3*time.Second
 	var b bytes.Buffer
 	printTable(&b, rows)
 	out := b.String()
 	for _, want := range []string{
-		"| 1000 | peerpress | build | 2.00 s | 3.00 s | 200 MiB | 2500 files, 90 MiB |",
-		"| 10000 | peerpress | build | 20.00 s | 30.00 s | 1.00 GiB |  |",
+		"| 1000 | peerpress | build | 2.00 s | 1.00–3.00 s | 3.00 s | 200 MiB | 2500 files, 90 MiB |",
+		"| 1000 | peerpress | build (warm) | 1.00 s |  | 2.00 s | 200 MiB | 2500 files, 90 MiB |",
+		"| 10000 | peerpress | build | 20.00 s | 18.00–25.00 s | 30.00 s | 1.00 GiB |  |",
 		"1000 posts: peerpress build (with check) / hugo: wall 0.500×, CPU 0.375×, peak RSS 0.250×",
 		"1000 posts: peerpress build (warm) (with check) / hugo: wall 0.250×, CPU 0.250×, peak RSS 0.250×",
-		"peerpress build 1000 → 10000 posts (10× the posts): wall 10.00×, peak RSS 5.12×",
+		"peerpress build 1000 → 10000 posts (10× the posts): wall 10.00× (6.00–25.00× between runs), CPU 10.00×, peak RSS 5.12×",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
