@@ -22,8 +22,11 @@ func resident(t *testing.T, path string) int {
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil || st.Size() == 0 {
-		t.Fatalf("%s: %v (size %d)", path, err, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() == 0 {
+		t.Fatalf("%s is empty", path)
 	}
 	m, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
@@ -42,16 +45,23 @@ func resident(t *testing.T, path string) int {
 	return n
 }
 
-// needsPageCache skips the test where the temporary directory is a tmpfs:
-// its pages are the files, and no advice drops them.
+// needsPageCache skips the test where files just written in dir are not
+// in the page cache (a tmpfs holds them in memory and no advice drops
+// them; ZFS, FUSE with direct I/O or a 9p mount cache elsewhere or not at
+// all).
 func needsPageCache(t *testing.T, dir string) {
 	t.Helper()
+	p := filepath.Join(dir, "probe")
+	if err := os.WriteFile(p, bytes.Repeat([]byte("x"), 64<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(p)
 	var fs unix.Statfs_t
 	if err := unix.Statfs(dir, &fs); err != nil {
 		t.Fatal(err)
 	}
-	if fs.Type == unix.TMPFS_MAGIC || fs.Type == unix.RAMFS_MAGIC {
-		t.Skipf("%s is in memory (tmpfs): its pages cannot leave the page cache", dir)
+	if fs.Type == unix.TMPFS_MAGIC || fs.Type == unix.RAMFS_MAGIC || resident(t, p) == 0 {
+		t.Skipf("files written in %s do not stay in the page cache to be dropped from it", dir)
 	}
 }
 
@@ -78,8 +88,10 @@ func TestWriteDropsWrittenPages(t *testing.T) {
 			cached++
 		}
 	}
-	if want := files % retireFiles; cached != want {
-		t.Errorf("%d of %d files in the page cache after the build, want %d (the last batch)", cached, files, want)
+	// Every full batch is dropped; the last one (files%retireFiles) is
+	// only closed, and may or may not still be cached.
+	if most := files % retireFiles; cached > most {
+		t.Errorf("%d of %d files in the page cache after the build, want at most %d (the last batch)", cached, files, most)
 	}
 	for _, o := range outs {
 		if b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(o.Path))); err != nil || !bytes.Equal(b, o.Data) {
@@ -103,48 +115,15 @@ func TestRetireBatch(t *testing.T) {
 	if got := retireBatch(); got != 32 {
 		t.Errorf("retireBatch() = %d with 256 open files allowed, want 32", got)
 	}
-	low.Cur = 1 << 16
-	if low.Cur > l.Max {
-		low.Cur = l.Max
+	// With room for eight batches of retireFiles, a batch is retireFiles.
+	if l.Max < uint64(8*retireFiles) {
+		return
 	}
-	unix.Setrlimit(unix.RLIMIT_NOFILE, &low)
-	if got, want := retireBatch(), min(retireFiles, int(low.Cur)/8); got != want {
-		t.Errorf("retireBatch() = %d with %d open files allowed, want %d", got, low.Cur, want)
-	}
-}
-
-// TestCodePackDropsRead: an entry Get read leaves the page cache; the
-// bytes are those put.
-func TestCodePackDropsRead(t *testing.T) {
-	dir := t.TempDir()
-	needsPageCache(t, dir)
-	path := filepath.Join(dir, "pack")
-	c := mustPack(t, path)
-	big := bytes.Repeat([]byte("<pre>x</pre>"), 100_000) // 1.2 MB: pages of its own
-	c.Put(key("big"), big)
-	if err := c.commit(); err != nil {
+	low.Cur = uint64(8 * retireFiles)
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
 		t.Fatal(err)
 	}
-	c = mustPack(t, path)
-	defer c.abort()
-	// The pack on disk, and read in whole, as a build finds it that
-	// follows another soon.
-	if f, err := os.Open(path); err != nil || f.Sync() != nil {
-		t.Fatal(err)
-	} else {
-		f.Close()
-	}
-	if _, err := os.ReadFile(path); err != nil {
-		t.Fatal(err)
-	}
-	before := resident(t, path)
-	b, ok := c.Get(key("big"))
-	if !ok || !bytes.Equal(b, big) {
-		t.Fatalf("Get: %v, %d bytes", ok, len(b))
-	}
-	after := resident(t, path)
-	// The entry's whole pages (all but the two at its ends) are gone.
-	if pages := len(big) / os.Getpagesize(); before-after < pages-2 {
-		t.Errorf("%d pages of the pack cached before Get, %d after: want the entry's %d gone", before, after, pages)
+	if got := retireBatch(); got != retireFiles {
+		t.Errorf("retireBatch() = %d with %d open files allowed, want %d", got, low.Cur, retireFiles)
 	}
 }

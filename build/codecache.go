@@ -191,12 +191,6 @@ func (c *codePack) Get(key [sha256.Size]byte) ([]byte, bool) {
 	if _, err := c.old.ReadAt(b, int64(e.off)); err != nil || crc32.ChecksumIEEE(b) != e.crc {
 		return nil, false
 	}
-	// A build reads each entry once: its pages may go, and their memory
-	// serve the next entries (see fileWriter). 10,000 posts, warm builds,
-	// three interleaved pairs: 4.41 / 4.43 / 4.33 s keeping them against
-	// 4.16 / 4.26 / 4.03 s; 100,000 posts 42.7 / 40.5 s against 41.4 /
-	// 40.5 s.
-	dropCached(c.old, int64(e.off), int64(e.n))
 	c.read.Store(key, true)
 	return b, true
 }

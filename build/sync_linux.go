@@ -11,16 +11,11 @@ import (
 // site of thousands of files costs a journal commit each.
 func syncFile(*os.File) error { return nil }
 
-// syncTree makes every file and directory written under dir durable: one
-// syncfs(2) on the file system that holds it.
-func syncTree(_ *os.Root, dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return unix.Syncfs(int(d.Fd()))
-}
+// syncTree makes every file and directory written in the stage durable:
+// one syncfs(2) on the file system that holds it, through the stage's
+// directory opened before anything was written in it (Linux reports a
+// writeback error to each file descriptor opened before it happened).
+func syncTree(s *stage) error { return unix.Syncfs(int(s.dirf.Fd())) }
 
 // syncIsOneCall: syncTree is a single syncfs(2), cheap to run early too.
 const syncIsOneCall = true
@@ -30,9 +25,10 @@ const syncIsOneCall = true
 const dropsCache = true
 
 // dropCached tells the kernel that the n bytes of f from off (all of it
-// when n is 0) will not be read again soon: clean pages among them leave
-// the page cache now (posix_fadvise POSIX_FADV_DONTNEED), and their
-// memory serves the next file written or read instead of new memory.
+// when n is 0) will not be read again soon (posix_fadvise
+// POSIX_FADV_DONTNEED): its whole pages in the range that are clean and
+// not mapped leave the page cache now, and their memory serves the next
+// file written instead of new memory.
 func dropCached(f *os.File, off, n int64) {
 	unix.Fadvise(int(f.Fd()), off, n, unix.FADV_DONTNEED) // advice: its failure changes nothing written
 }

@@ -10,9 +10,10 @@ import (
 // syncFile fsyncs a file as it is written.
 func syncFile(f *os.File) error { return f.Sync() }
 
-// syncTree fsyncs every directory under dir (the files were synced as they
-// were written).
-func syncTree(root *os.Root, _ string) error {
+// syncTree fsyncs every directory of the stage (the files were synced
+// as they were written).
+func syncTree(s *stage) error {
+	root := s.root
 	return fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
