@@ -24,13 +24,12 @@ const syncIsOneCall = true
 // files in synced batches (see fileWriter.retirer).
 const dropsCache = true
 
-// dropCached tells the kernel that the n bytes of f from off (all of it
-// when n is 0) will not be read again soon (posix_fadvise
-// POSIX_FADV_DONTNEED): its whole pages in the range that are clean and
-// not mapped leave the page cache now, and their memory serves the next
-// file written instead of new memory.
-func dropCached(f *os.File, off, n int64) {
-	unix.Fadvise(int(f.Fd()), off, n, unix.FADV_DONTNEED) // advice: its failure changes nothing written
+// dropCached tells the kernel that f will not be read again soon
+// (posix_fadvise POSIX_FADV_DONTNEED): its clean, unmapped pages leave
+// the page cache now, and their memory serves the next file written
+// instead of new memory.
+func dropCached(f *os.File) {
+	unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED) // advice: its failure changes nothing written
 }
 
 // openFileLimit is the process's limit on open files (RLIMIT_NOFILE;

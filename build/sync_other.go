@@ -35,7 +35,7 @@ const syncIsOneCall = false
 const dropsCache = false
 
 // dropCached does nothing here.
-func dropCached(*os.File, int64, int64) {}
+func dropCached(*os.File) {}
 
 func openFileLimit() int { return 256 }
 

@@ -107,19 +107,19 @@ func retireBatch() int { return max(1, min(retireFiles, openFileLimit()/8)) }
 func (w *fileWriter) retirer(batchFiles int) {
 	var batch []retired
 	size := 0
-	done := func(sync bool) {
-		// After a failure nothing is committed: no sync to wait for.
-		if sync && w.failed() == nil {
+	done := func(last bool) {
+		// Only synced pages can go; after a failure nothing is
+		// committed, so there is no sync to wait for.
+		drop := !last && w.failed() == nil
+		if drop {
 			if err := w.st.sync(); err != nil {
 				w.fail(fmt.Errorf("write %s: %w", w.st.dir, err))
-				sync = false
+				drop = false
 			}
-		} else {
-			sync = false
 		}
 		for _, r := range batch {
-			if sync {
-				dropCached(r.f, 0, 0)
+			if drop {
+				dropCached(r.f)
 			}
 			if err := r.f.Close(); err != nil {
 				w.fail(fmt.Errorf("write %s: %w", r.rel, err))
@@ -131,10 +131,10 @@ func (w *fileWriter) retirer(batchFiles int) {
 		batch = append(batch, r)
 		size += r.size
 		if len(batch) >= batchFiles || size >= retireBytes {
-			done(true)
+			done(false)
 		}
 	}
-	done(false)
+	done(true)
 }
 
 func (s *stage) writer() *fileWriter {

@@ -12,9 +12,8 @@ import (
 // file, as Load read them), whether the post is public, and the body, so a
 // hit holds what scanning that body again would find, provided the code is
 // the same: Options.CacheID, in the key too, must tell peerpress versions
-// apart. Get may return
-// anything; what does not decode as hits of that body under this policy
-// is scanned again. But an entry that decodes is believed: a cache anyone
+// apart. Get may return anything; what does not decode as hits of that
+// body under this policy is scanned again. But an entry that decodes is believed: a cache anyone
 // may write can hide findings, so it must be kept where only the build
 // can write, as its output is. Both are called from several goroutines at
 // once.
