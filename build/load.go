@@ -144,7 +144,22 @@ func forEachOn(ctx context.Context, workers, n int, fn func(i int) error) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return errors.Join(errs...)
+	return joinDistinct(errs)
+}
+
+// joinDistinct joins errs, leaving out nils and any error that says what
+// an earlier one says: a failed write that every later file ran into is
+// reported once, not once a file.
+func joinDistinct(errs []error) error {
+	var out []error
+	seen := map[string]bool{}
+	for _, err := range errs {
+		if err != nil && !seen[err.Error()] {
+			seen[err.Error()] = true
+			out = append(out, err)
+		}
+	}
+	return errors.Join(out...)
 }
 
 // safely calls fn(i), turning a panic into an error: one bad input must not

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"encoding/json"
 	"os"
@@ -310,5 +311,36 @@ func TestBuildCacheSeesPolicyChange(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(filepath.Join(out, "index.html")); !bytes.Equal(after, before) {
 		t.Error("the refused build changed the previous output")
+	}
+}
+
+// TestBuildWriteFailure: a build whose writes fail (here each file is
+// limited to 4 KiB, as a full disk would stop it) exits 1, says so once
+// rather than once for every file still to write, and leaves no output
+// and no staging directory behind.
+func TestBuildWriteFailure(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("limits the file size with the shell's ulimit -f")
+	}
+	bin := buildBinary(t)
+	site := t.TempDir()
+	genSite(t, site, 300)
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "public")
+	cmd := exec.Command("bash", "-c", `ulimit -f 4 && exec "$@"`, "bash", bin, "build", "-site", site, "-out", out, "-now", sampleNow)
+	cmd.Env = append(os.Environ(), "PEERPRESS_CACHE_DIR=off")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("build with files limited to 4 KiB: %v, want exit 1\n%s%s", err, stdout.String(), stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "file too large"); n != 1 {
+		t.Errorf("the write failure is reported %d times, want once:\n%.2000s", n, stderr.String())
+	}
+	left, _ := os.ReadDir(outDir)
+	for _, e := range left {
+		t.Errorf("left behind: %s", e.Name())
 	}
 }
