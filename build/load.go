@@ -148,8 +148,8 @@ func forEachOn(ctx context.Context, workers, n int, fn func(i int) error) error 
 }
 
 // joinDistinct joins errs, leaving out nils and any error that says what
-// an earlier one says: a failed write that every later file ran into is
-// reported once, not once a file.
+// an earlier one says: a failed write that several files ran into is
+// reported once.
 func joinDistinct(errs []error) error {
 	var out []error
 	seen := map[string]bool{}

@@ -133,9 +133,10 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 			paths[k] = src.path(r.checks[p])
 		}
 		// A window of at least forEach's goroutines: each of them may skip
-		// one index it was handed once the build is cancelled, and a
-		// skipped file holds its place in the window; with fewer places
-		// than goroutines a take could wait for a file never read.
+		// one index it was handed once the build is cancelled or a write
+		// has failed, and a skipped file holds its place in the window;
+		// with fewer places than goroutines a take could wait for a file
+		// never read.
 		ahead = startReadAhead(r.opts.Site, paths, readWorkers(), max(readAheadWindow, runtime.GOMAXPROCS(0)))
 		defer ahead.close()
 	}
@@ -158,7 +159,10 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	// and 112 s with 2 (more CPU, not less wait).
 	err = forEach(ctx, len(r.posts), func(k int) error {
 		if w.failed() != nil {
-			return nil // a write failed: nothing more can be published, and w.close reports it once
+			// A write failed: nothing more can be published. The post
+			// that met the failure returns it, or the check after
+			// the loop does.
+			return nil
 		}
 		p := r.posts[k]
 		if r.lazyBodies {
@@ -191,6 +195,9 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 		}
 		return nil
 	})
+	if err == nil {
+		err = w.failed()
+	}
 	if err != nil {
 		w.close()
 		return stats, nil, err

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -432,5 +433,60 @@ func TestBuildPackedBodies(t *testing.T) {
 	}
 	if got, _, err := build("damaged-unchanged", site); err != nil || !bytes.Equal(got, want) {
 		t.Errorf("damaged entry: err = %v, same output %v", err, bytes.Equal(got, want))
+	}
+}
+
+// TestBuildStopsAfterWriteFailure: once a file cannot be written, Build
+// renders no more posts (a full disk does not cost the rest of the build
+// first), reports the failure once, and leaves the previous output as it
+// was; a failure of the very last file fails the build too.
+func TestBuildStopsAfterWriteFailure(t *testing.T) {
+	defer func() { failWrite = nil }()
+	ctx := context.Background()
+	site := sitegen.MapFS(300, 5)
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(ctx, Options{Site: site, Now: testNow}, dir); err != nil {
+		t.Fatal(err)
+	}
+	before := readTree(t, dir)
+	full := errors.New("no space left on device")
+	for _, tc := range []struct {
+		name string
+		fail func(rel string) bool
+	}{
+		{"first post page", func(rel string) bool { return strings.HasPrefix(rel, "posts/") }},
+		{"last file", func(rel string) bool { return rel == "sitemap.xml" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			failWrite = func(rel string) error {
+				if tc.fail(rel) {
+					return full
+				}
+				return nil
+			}
+			// The dev server's cache counts the post bodies rendered.
+			c := newCache()
+			_, err := Build(ctx, Options{Site: site, Now: testNow, cache: c}, dir)
+			failWrite = nil
+			if !errors.Is(err, full) {
+				t.Fatalf("Build: %v, want the write failure", err)
+			}
+			if n := strings.Count(err.Error(), full.Error()); n != 1 {
+				t.Errorf("the failure is reported %d times, want once:\n%.1000s", n, err)
+			}
+			if tc.name == "first post page" {
+				// Each of GOMAXPROCS goroutines may finish the post it
+				// had started; the read-ahead keeps a few more in hand.
+				if n, most := c.renders.Load(), int64(readAheadWindow+runtime.GOMAXPROCS(0)); n > most {
+					t.Errorf("%d post bodies rendered after the first page failed to write, want at most %d of 300", n, most)
+				}
+			}
+			if after := readTree(t, dir); !bytes.Equal(before, after) {
+				t.Error("a failed Build changed the output directory")
+			}
+			if entries, err := os.ReadDir(filepath.Dir(dir)); err != nil || len(entries) != 1 {
+				t.Errorf("beside the output: %v (%v), want only it", entries, err)
+			}
+		})
 	}
 }

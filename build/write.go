@@ -188,6 +188,10 @@ func (w *fileWriter) put(rel string, data []byte) error {
 	return nil
 }
 
+// failWrite, set only by tests, is asked before each file is written; an
+// error it returns is that file's write error (a full disk, say).
+var failWrite func(rel string) error
+
 // dirSeed spreads directories over a fileWriter's goroutines.
 var dirSeed = maphash.MakeSeed()
 
@@ -265,6 +269,11 @@ func (d *dirHandle) close() {
 // that is not nil. Each file is new: writing the same path twice is an
 // error.
 func (s *stage) writeIn(d *dirHandle, rel string, data []byte, retire chan<- retired) error {
+	if failWrite != nil {
+		if err := failWrite(rel); err != nil {
+			return fmt.Errorf("write %s: %w", rel, err)
+		}
+	}
 	dir, name := path.Split(rel)
 	dir = path.Clean(dir)
 	if d.root == nil || d.dir != dir {

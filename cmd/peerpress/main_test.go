@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -339,7 +339,10 @@ func TestBuildWriteFailure(t *testing.T) {
 	if n := strings.Count(stderr.String(), "file too large"); n != 1 {
 		t.Errorf("the write failure is reported %d times, want once:\n%.2000s", n, stderr.String())
 	}
-	left, _ := os.ReadDir(outDir)
+	left, err := os.ReadDir(outDir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, e := range left {
 		t.Errorf("left behind: %s", e.Name())
 	}
