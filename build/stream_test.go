@@ -475,9 +475,10 @@ func TestBuildStopsAfterWriteFailure(t *testing.T) {
 				t.Errorf("the failure is reported %d times, want once:\n%.1000s", n, err)
 			}
 			if tc.name == "first post page" {
-				// Each of GOMAXPROCS goroutines may finish the post it
-				// had started; the read-ahead keeps a few more in hand.
-				if n, most := c.renders.Load(), int64(readAheadWindow+runtime.GOMAXPROCS(0)); n > most {
+				// Before the first write fails, the writers' queues and
+				// hands can take a post's output each; then each of the
+				// GOMAXPROCS goroutines may finish the post it started.
+				if n, most := c.renders.Load(), int64(writers()*(writerQueue+1)+runtime.GOMAXPROCS(0)); n > most {
 					t.Errorf("%d post bodies rendered after the first page failed to write, want at most %d of 300", n, most)
 				}
 			}

@@ -49,6 +49,9 @@ func Write(ctx context.Context, dir string, outputs []Output) (err error) {
 // a write.
 func writers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
+// writerQueue is how many files each writer goroutine's queue holds.
+const writerQueue = 4
+
 // fileWriter writes files into a stage on writers() goroutines. put queues
 // a file (blocking when the short queue is full, so memory stays bounded)
 // and reports the first error of any write so far; close waits for every
@@ -146,7 +149,7 @@ func (s *stage) writer() *fileWriter {
 		w.rwg.Go(func() { w.retirer(b) })
 	}
 	for i := range w.queues {
-		q := make(chan Output, 4)
+		q := make(chan Output, writerQueue)
 		w.queues[i] = q
 		w.wg.Go(func() {
 			var d dirHandle
