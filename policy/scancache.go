@@ -13,10 +13,10 @@ import (
 // hit holds what scanning that body again would find, provided the code is
 // the same: Options.CacheID, in the key too, must tell peerpress versions
 // apart. Get may return anything; what does not decode as hits of that
-// body under this policy is scanned again. But an entry that decodes is believed: a cache anyone
-// may write can hide findings, so it must be kept where only the build
-// can write, as its output is. Both are called from several goroutines at
-// once.
+// body under this policy is scanned again. But an entry that decodes is
+// believed: a cache anyone may write can hide findings, so it must be
+// kept where only the build can write, as its output is. Both are called
+// from several goroutines at once.
 type ScanCache interface {
 	Get(key [sha256.Size]byte) ([]byte, bool)
 	Put(key [sha256.Size]byte, value []byte)
