@@ -42,7 +42,7 @@ type renderer struct {
 	// partialSet holds _base.html and the partials; partials caches what
 	// partialCached made from it this build.
 	partialSet *template.Template
-	partials   sync.Map // partialKey → template.HTML
+	partials   partialCache
 	// markup is, per page kind, the most bytes a page of that kind listing
 	// no posts has had beyond its post's body and contents: the size page
 	// allocates.
@@ -184,16 +184,43 @@ func (r *renderer) partialCachedIn(set *template.Template, scope, name string, d
 		}
 		key.v[i] = v
 	}
-	if h, ok := r.partials.Load(key); ok {
-		return h.(template.HTML), nil
+	if h, ok := r.partials.load(key); ok {
+		return h, nil
 	}
 	var b strings.Builder
 	if err := set.ExecuteTemplate(&b, name, data); err != nil {
 		return "", err
 	}
 	h := template.HTML(b.String())
-	r.partials.Store(key, h)
+	r.partials.store(key, h)
 	return h, nil
+}
+
+// partialCache maps a partialKey to its output: a map behind a
+// read-write lock rather than a sync.Map, whose trie of nodes a look-up
+// walks level by level. A build looks up about ten partials a page, in a
+// map of at least one entry a post (its card): a sync.Map's look-ups took
+// 0.8 % of a 10,000-post build's CPU profile and 1.6 % of a 100,000-post
+// one's, the deeper trie missing the caches more.
+type partialCache struct {
+	mu sync.RWMutex
+	m  map[partialKey]template.HTML
+}
+
+func (c *partialCache) load(k partialKey) (template.HTML, bool) {
+	c.mu.RLock()
+	h, ok := c.m[k]
+	c.mu.RUnlock()
+	return h, ok
+}
+
+func (c *partialCache) store(k partialKey, h template.HTML) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[partialKey]template.HTML{}
+	}
+	c.m[k] = h
+	c.mu.Unlock()
 }
 
 // redefined returns the templates of a page kind's set t whose output can
