@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,8 +27,11 @@ type measure struct {
 	wall, cpu time.Duration
 	rss       int64 // peak resident set, bytes
 	// lo and hi are the fastest and slowest wall times of the runs
-	// measureRuns took this one from (the median); equal to wall for one.
+	// median took this one from; equal to wall for one.
 	lo, hi time.Duration
+	// walls are the runs' wall times in the order they ran (run i of
+	// every command in round i, see runBench).
+	walls []time.Duration
 }
 
 // row is one line of the results table.
@@ -38,13 +42,20 @@ type row struct {
 	m     measure
 	files int // files in the output, for build
 	bytes int64
+	runs  []measure // every run, in order (m is their median)
+}
+
+// rowKey names a row.
+type rowKey struct {
+	posts      int
+	tool, step string
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sizes := fs.String("sizes", "1000,10000,100000", "comma-separated post counts")
-	runs := fs.Int("runs", 1, "runs of each command; the median wall time is reported")
+	runs := fs.Int("runs", 1, "rounds, each running every command once; the median wall time is reported, and size ratios within each round")
 	dir := fs.String("dir", os.TempDir(), "`DIR` for the corpora and outputs, kept until the end (about 12 KB per post for each corpus and 40 KB per post for each build)")
 	pp := fs.String("peerpress", "", "peerpress `BIN` (default: go build ./cmd/peerpress, from the repository root)")
 	hugo := fs.String("hugo", "", "hugo `BIN` (default: hugo on $PATH or in $GOPATH/bin; \"none\" to skip)")
@@ -107,32 +118,57 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	// peerpress keeps highlighted code in a cache between builds: "build"
 	// starts without one (cold), "build (warm)" runs again with the cache
-	// the first left, as a rebuild does.
-	cache := filepath.Join(work, "code-cache")
-	os.Setenv("PEERPRESS_CACHE_DIR", cache)
+	// the first left, as a rebuild does. Each size has its own.
+	cacheOf := func(n int) string { return filepath.Join(work, fmt.Sprintf("code-cache-%d", n)) }
 
-	var rows []row
-	// add times one step (runs times, before each, untimed) and adds its
-	// row; the files of out, when given, are counted in it.
+	// The runs go in rounds: round i runs every command once, each size
+	// in turn, so that run i of 10,000 posts and run i of 100,000 are
+	// minutes apart, not the whole of a size's runs. This machine's speed
+	// drifts by 10-20 % within an hour; a ratio between sizes is then
+	// taken within each round as well (printTable).
+	got := map[rowKey]*row{}
+	var order []rowKey
+	rows := func() []row {
+		var out []row
+		for _, k := range order {
+			r := *got[k]
+			r.m = median(r.runs)
+			out = append(out, r)
+		}
+		return out
+	}
+	// add times one step once (before, untimed, ahead of it) and adds the
+	// run to its row; the files of out, when given, are counted in it.
 	add := func(n int, tool, step, out string, before func() error, name string, args ...string) error {
-		m, err := measureRuns(ctx, *runs, before, name, args...)
+		if before != nil {
+			if err := before(); err != nil {
+				return fmt.Errorf("%s %s (%d posts): %w", tool, step, n, err)
+			}
+		}
+		m, err := measureOnce(ctx, name, args...)
 		if err != nil {
 			return fmt.Errorf("%s %s (%d posts): %w", tool, step, n, err)
 		}
-		r := row{posts: n, tool: tool, step: step, m: m}
+		k := rowKey{n, tool, step}
+		r := got[k]
+		if r == nil {
+			r = &row{posts: n, tool: tool, step: step}
+			got[k] = r
+			order = append(order, k)
+		}
+		r.runs = append(r.runs, m)
 		if out != "" {
 			r.files, r.bytes = treeSize(out)
 		}
-		rows = append(rows, r)
 		fmt.Fprintf(stderr, "  %-9s %-13s %s\n", tool, step, m)
 		return nil
 	}
 	// fail reports err and prints what was measured before it.
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "peerpress-bench run: %v\n", err)
-		if len(rows) > 0 {
+		if len(order) > 0 {
 			fmt.Fprintln(stdout, "(incomplete: the run stopped at an error)")
-			printTable(stdout, rows)
+			printTable(stdout, rows())
 		}
 		return 1
 	}
@@ -141,36 +177,46 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	settled := func(site string, paths ...string) func() error {
 		return func() error { _, _, err := settle(work, site, paths...); return err }
 	}
+	siteOf := func(n int) string { return filepath.Join(work, fmt.Sprintf("site-%d", n)) }
+	hugoOf := func(n int) string { return filepath.Join(work, fmt.Sprintf("hugo-%d", n)) }
 	for _, n := range ns {
-		site := filepath.Join(work, fmt.Sprintf("site-%d", n))
 		fmt.Fprintf(stderr, "generating %d posts …\n", n)
-		if err := sitegen.Write(site, n, *seed); err != nil {
-			return fail(err)
-		}
-		out := filepath.Join(work, fmt.Sprintf("public-%d", n))
-		build := []string{"build", "-site", site, "-out", out, "-now", sitegen.Now}
-		if err := add(n, "peerpress", "check", "", settled(site), bin, "check", "-site", site, "-now", sitegen.Now); err != nil {
-			return fail(err)
-		}
-		if err := add(n, "peerpress", "build", out, settled(site, out, cache), bin, build...); err != nil {
-			return fail(err)
-		}
-		if err := add(n, "peerpress", "build (warm)", out, settled(site, out), bin, build...); err != nil {
+		if err := sitegen.Write(siteOf(n), n, *seed); err != nil {
 			return fail(err)
 		}
 		if hugoBin != "" && n <= *hugoMax {
-			hsite := filepath.Join(work, fmt.Sprintf("hugo-%d", n))
 			fmt.Fprintf(stderr, "generating %d posts for Hugo …\n", n)
-			if err := sitegen.WriteHugo(hsite, n, *seed); err != nil {
-				return fail(err)
-			}
-			hout := filepath.Join(hsite, "public")
-			if err := add(n, "hugo", "build", hout, settled(hsite, hout, filepath.Join(hsite, "resources")), hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock"); err != nil {
+			if err := sitegen.WriteHugo(hugoOf(n), n, *seed); err != nil {
 				return fail(err)
 			}
 		}
 	}
-	printTable(stdout, rows)
+	for round := 1; round <= *runs; round++ {
+		fmt.Fprintf(stderr, "round %d of %d\n", round, *runs)
+		for _, n := range ns {
+			site, cache := siteOf(n), cacheOf(n)
+			os.Setenv("PEERPRESS_CACHE_DIR", cache)
+			out := filepath.Join(work, fmt.Sprintf("public-%d", n))
+			build := []string{"build", "-site", site, "-out", out, "-now", sitegen.Now}
+			if err := add(n, "peerpress", "check", "", settled(site), bin, "check", "-site", site, "-now", sitegen.Now); err != nil {
+				return fail(err)
+			}
+			if err := add(n, "peerpress", "build", out, settled(site, out, cache), bin, build...); err != nil {
+				return fail(err)
+			}
+			if err := add(n, "peerpress", "build (warm)", out, settled(site, out), bin, build...); err != nil {
+				return fail(err)
+			}
+			if hugoBin != "" && n <= *hugoMax {
+				hsite := hugoOf(n)
+				hout := filepath.Join(hsite, "public")
+				if err := add(n, "hugo", "build", hout, settled(hsite, hout, filepath.Join(hsite, "resources")), hugoBin, "--source", hsite, "--destination", hout, "--quiet", "--noBuildLock"); err != nil {
+					return fail(err)
+				}
+			}
+		}
+	}
+	printTable(stdout, rows())
 	if *keep {
 		fmt.Fprintf(stdout, "\ncorpora and outputs kept in %s\n", work)
 	}
@@ -246,26 +292,18 @@ func (m measure) String() string {
 	return fmt.Sprintf("wall %s  cpu %s  rss %s", secs(m.wall), secs(m.cpu), mib(m.rss))
 }
 
-// measureRuns runs a command runs times (calling before, untimed, ahead of
-// each) and returns the run with the median wall time.
-func measureRuns(ctx context.Context, runs int, before func() error, name string, args ...string) (measure, error) {
-	var ms []measure
-	for i := 0; i < runs; i++ {
-		if before != nil {
-			if err := before(); err != nil {
-				return measure{}, err
-			}
-		}
-		m, err := measureOnce(ctx, name, args...)
-		if err != nil {
-			return m, err
-		}
-		ms = append(ms, m)
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].wall < ms[j].wall })
+// median returns the run with the median wall time, its lo and hi the
+// fastest and slowest, and walls every run's wall time in order.
+func median(runs []measure) measure {
+	ms := slices.Clone(runs)
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].wall < ms[j].wall })
 	m := ms[len(ms)/2]
 	m.lo, m.hi = ms[0].wall, ms[len(ms)-1].wall
-	return m, nil
+	m.walls = nil
+	for _, r := range runs {
+		m.walls = append(m.walls, r.wall)
+	}
+	return m
 }
 
 // measureOnce runs a child process and reads its cost from the kernel:
@@ -385,13 +423,33 @@ func printTable(w io.Writer, rows []row) {
 			a, ok1 := find(sizes[i-1], "peerpress", step)
 			b, ok2 := find(sizes[i], "peerpress", step)
 			if ok1 && ok2 {
-				fmt.Fprintf(w, "peerpress %s %d → %d posts (%.0f× the posts): wall %.2f× (%.2f–%.2f× between runs), CPU %.2f×, peak RSS %.2f×\n",
+				fmt.Fprintf(w, "peerpress %s %d → %d posts (%.0f× the posts): wall %.2f× (%.2f–%.2f× between runs%s), CPU %.2f×, peak RSS %.2f×\n",
 					step, sizes[i-1], sizes[i], float64(sizes[i])/float64(sizes[i-1]), b.wall.Seconds()/a.wall.Seconds(),
-					b.lo.Seconds()/a.hi.Seconds(), b.hi.Seconds()/a.lo.Seconds(),
+					b.lo.Seconds()/a.hi.Seconds(), b.hi.Seconds()/a.lo.Seconds(), paired(a.walls, b.walls),
 					b.cpu.Seconds()/a.cpu.Seconds(), float64(b.rss)/float64(a.rss))
 			}
 		}
 	}
+}
+
+// paired describes the ratios b[i]/a[i] of runs taken in the same round,
+// "; in each round: …" with their median and range, or "" for fewer than
+// two rounds.
+func paired(a, b []time.Duration) string {
+	if len(a) < 2 || len(a) != len(b) {
+		return ""
+	}
+	var rs []float64
+	for i := range a {
+		rs = append(rs, b[i].Seconds()/a[i].Seconds())
+	}
+	sorted := slices.Clone(rs)
+	slices.Sort(sorted)
+	var each []string
+	for _, r := range rs {
+		each = append(each, fmt.Sprintf("%.2f×", r))
+	}
+	return fmt.Sprintf("; in each round %s, median %.2f×", strings.Join(each, " "), sorted[len(sorted)/2])
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }

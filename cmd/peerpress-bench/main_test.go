@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,5 +120,71 @@ func TestSettle(t *testing.T) {
 	moved, _ := filepath.Glob(filepath.Join(work, "used-*", "public", "index.html"))
 	if len(moved) != 1 {
 		t.Errorf("output not moved aside: %v", moved)
+	}
+}
+
+// TestPrintTablePaired: with several runs, each size ratio also gives the
+// ratio within each round (run i of one size against run i of the other)
+// and their median.
+func TestPrintTablePaired(t *testing.T) {
+	s := func(secs ...float64) []measure {
+		var ms []measure
+		for _, x := range secs {
+			ms = append(ms, measure{wall: time.Duration(x * float64(time.Second)), cpu: time.Second, rss: 1 << 20})
+		}
+		return ms
+	}
+	small := row{posts: 10, tool: "peerpress", step: "build (warm)", runs: s(4, 5, 4.5)}
+	big := row{posts: 100, tool: "peerpress", step: "build (warm)", runs: s(38, 52, 45)}
+	small.m, big.m = median(small.runs), median(big.runs)
+	var b bytes.Buffer
+	printTable(&b, []row{small, big})
+	// Medians 4.5 and 45 s: 10.00×; between any runs 38/5 to 52/4; in
+	// each round 38/4, 52/5, 45/4.5.
+	want := "peerpress build (warm) 10 → 100 posts (10× the posts): wall 10.00× (7.60–13.00× between runs; in each round 9.50× 10.40× 10.00×, median 10.00×), CPU 1.00×, peak RSS 1.00×"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("missing %q in\n%s", want, b.String())
+	}
+	if got := small.m.walls; len(got) != 3 || got[0] != 4*time.Second || got[1] != 5*time.Second {
+		t.Errorf("median's walls = %v, want the runs in their order", got)
+	}
+}
+
+// TestRunRounds drives `run` on two tiny sizes with two runs: each round
+// runs every step of every size once, in turn, and each size keeps its
+// own build cache (the warm build takes its bodies from it).
+func TestRunRounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds peerpress")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "peerpress")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/peerpress/peerpress/cmd/peerpress").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	var stdout, stderr bytes.Buffer
+	code := runBench(context.Background(), []string{"-sizes", "3,6", "-runs", "2", "-hugo", "none", "-peerpress", bin, "-dir", dir, "-keep"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	var steps []string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "round" || f[0] == "peerpress") {
+			steps = append(steps, strings.Join(f[:2], " ")+map[bool]string{true: " (warm)"}[strings.Contains(line, "(warm)")])
+		}
+	}
+	want := strings.Repeat("peerpress check|peerpress build|peerpress build (warm)|", 2)
+	if got := strings.Join(steps, "|"); got != "round 1|"+want+"round 2|"+want[:len(want)-1] {
+		t.Errorf("steps in the order\n%s\nwant two rounds of both sizes' steps", strings.ReplaceAll(got, "|", "\n"))
+	}
+	for _, n := range []string{"3", "6"} {
+		if packs, _ := filepath.Glob(filepath.Join(dir, "peerpress-bench-*", "code-cache-"+n, "*.pack")); len(packs) != 1 {
+			t.Errorf("size %s: build cache packs %v, want one in its own directory", n, packs)
+		}
+	}
+	for _, want := range []string{"| 3 | peerpress | build (warm) |", "| 6 | peerpress | build (warm) |", "peerpress build (warm) 3 → 6 posts (2× the posts)", "in each round"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("missing %q in\n%s", want, stdout.String())
+		}
 	}
 }
