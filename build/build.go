@@ -66,6 +66,9 @@ type Output struct {
 	// Path is slash-separated, relative to the output directory.
 	Path string
 	Data []byte
+	// recycle: Data is a page buffer to hand back once written (see
+	// fileWriter.put).
+	recycle bool
 }
 
 // Stats counts what a build produced.

@@ -141,15 +141,21 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 		defer ahead.close()
 	}
 	w := st.writer()
-	emit := func(i int) ([]byte, error) {
+	// emit makes output i, checks it (and hands it to inspect, when not
+	// nil) and queues it to be written. A page's buffer goes back to the
+	// pool once written: nothing may read data after put.
+	emit := func(i int, inspect func(data []byte)) error {
 		out := plan[i]
 		plan[i].Gen = nil // release what the closure holds once written
 		data, err := out.Gen()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		leaks.add(out.Path, data)
-		return data, w.put(out.Path, data)
+		if inspect != nil {
+			inspect(data)
+		}
+		return w.put(out.Path, data, out.page)
 	}
 
 	// Each post is made on GOMAXPROCS goroutines, its file read back by
@@ -172,14 +178,16 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 			r.shareSet(p)
 		}
 		page := "posts/" + p.Slug + "/index.html"
+		checkPage := func(data []byte) {
+			rendered[k] = r.site.Policy.CheckRendered([]policy.Rendered{r.rendered(p, data)})
+		}
 		for _, i := range groups[k] {
-			path := plan[i].Path
-			data, err := emit(i)
-			if err != nil {
-				return err
+			var inspect func([]byte)
+			if plan[i].Path == page {
+				inspect = checkPage
 			}
-			if path == page {
-				rendered[k] = r.site.Policy.CheckRendered([]policy.Rendered{r.rendered(p, data)})
+			if err := emit(i, inspect); err != nil {
+				return err
 			}
 		}
 		if keep != nil && !keep[p] {
@@ -210,8 +218,7 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 		if w.failed() != nil {
 			return nil
 		}
-		_, err := emit(rest[j])
-		return err
+		return emit(rest[j], nil)
 	})
 	sw.lap("lists and feeds")
 	if werr := w.close(); err == nil {
@@ -458,19 +465,15 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// leakBatch runs policy.CheckLeaks over the outputs of a public build in
-// batches of about leakBatchBytes, as they are produced: the same findings
-// as one call over the whole site (the report is sorted afterwards), without
-// holding the site in memory.
+// leakBatch runs policy.CheckLeaks over the outputs of a public build as
+// they are produced, one at a time: the same findings as one call over the
+// whole site (the report is sorted afterwards), without holding any output
+// after it is written (a page's buffer is reused once written, see emit).
 type leakBatch struct {
 	scan  *policy.LeakScanner // nil when there are no internal posts
 	mu    sync.Mutex
-	batch []policy.Artifact
-	size  int
 	found []policy.Finding
 }
-
-const leakBatchBytes = 32 << 20
 
 func newLeakBatch(r *renderer) *leakBatch {
 	l := &leakBatch{}
@@ -480,38 +483,22 @@ func newLeakBatch(r *renderer) *leakBatch {
 	return l
 }
 
-// add queues an output; when the batch is full, the caller checks it.
+// add checks an output.
 func (l *leakBatch) add(path string, data []byte) {
 	if l.scan == nil {
 		return
 	}
-	l.mu.Lock()
-	l.batch = append(l.batch, policy.Artifact{Path: path, Data: data})
-	l.size += len(data) + len(path)
-	var full []policy.Artifact
-	if l.size >= leakBatchBytes {
-		full, l.batch, l.size = l.batch, nil, 0
-	}
-	l.mu.Unlock()
-	if full != nil {
-		fs := l.scan.Check(full)
+	if fs := l.scan.Check([]policy.Artifact{{Path: path, Data: data}}); len(fs) > 0 {
 		l.mu.Lock()
 		l.found = append(l.found, fs...)
 		l.mu.Unlock()
 	}
 }
 
-// flush checks the last batch and returns every finding.
+// flush returns every finding.
 func (l *leakBatch) flush() []policy.Finding {
-	if l.scan == nil {
-		return nil
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.batch) > 0 {
-		l.found = append(l.found, l.scan.Check(l.batch)...)
-		l.batch, l.size = nil, 0
-	}
 	return l.found
 }
 

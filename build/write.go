@@ -33,7 +33,7 @@ func Write(ctx context.Context, dir string, outputs []Output) (err error) {
 			w.close()
 			return err
 		}
-		if err := w.put(o.Path, o.Data); err != nil {
+		if err := w.put(o.Path, o.Data, false); err != nil {
 			break
 		}
 	}
@@ -161,6 +161,9 @@ func (s *stage) writer() *fileWriter {
 				if err := s.writeIn(&d, o.Path, o.Data, w.retire); err != nil {
 					w.fail(err)
 				}
+				if o.recycle {
+					recyclePage(o.Data)
+				}
 			}
 		})
 	}
@@ -182,12 +185,15 @@ func (w *fileWriter) failed() error {
 	return w.err
 }
 
-func (w *fileWriter) put(rel string, data []byte) error {
+// put queues data to be written as rel. With recycle, data is a page's
+// buffer (pageBuf) that nothing reads once it is written: the writer hands
+// it back for the next page.
+func (w *fileWriter) put(rel string, data []byte, recycle bool) error {
 	if err := w.failed(); err != nil {
 		return err
 	}
 	h := maphash.String(dirSeed, path.Dir(rel))
-	w.queues[h%uint64(len(w.queues))] <- Output{Path: rel, Data: data}
+	w.queues[h%uint64(len(w.queues))] <- Output{Path: rel, Data: data, recycle: recycle}
 	return nil
 }
 
