@@ -43,6 +43,9 @@ type renderer struct {
 	// partialCached made from it this build.
 	partialSet *template.Template
 	partials   partialCache
+	// recycle: page buffers come from pageBufs, and the streamed build,
+	// which sets it, hands each back once its file is written.
+	recycle bool
 	// markup is, per page kind, the most bytes a page of that kind listing
 	// no posts has had beyond its post's body and contents: the size page
 	// allocates.
@@ -597,7 +600,14 @@ func (r *renderer) page(rel string, pg *Page) ([]byte, error) {
 		seen = r.markup[pg.Kind] // set with r.tmpl, for every page kind
 		size = int(seen.Load()) + body + 1<<10
 	}
-	buf := bytes.NewBuffer(pageBuf(size))
+	var buf *bytes.Buffer
+	if r.recycle {
+		buf = bytes.NewBuffer(pageBuf(size))
+	} else {
+		// Kept (Run, the dev server): the size asked for, not a
+		// larger recycled buffer.
+		buf = bytes.NewBuffer(make([]byte, 0, size))
+	}
 	if err := r.tmpl[pg.Kind].ExecuteTemplate(buf, "base", pg); err != nil {
 		return nil, fmt.Errorf("render %s: %w", rel, err)
 	}

@@ -96,6 +96,7 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 // check, its sources (see sources).
 func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats, []policy.Finding, error) {
 	r.lazyBodies = r.defaultTheme()
+	r.recycle = true
 	if err := r.prepare(ctx); err != nil {
 		return Stats{}, nil, err
 	}

@@ -433,8 +433,8 @@ func printTable(w io.Writer, rows []row) {
 }
 
 // paired describes the ratios b[i]/a[i] of runs taken in the same round,
-// "; in each round: …" with their median and range, or "" for fewer than
-// two rounds.
+// "; in each round r1× r2× …, median m×", or "" for fewer than two rounds
+// (or runs of the two sizes that do not pair up).
 func paired(a, b []time.Duration) string {
 	if len(a) < 2 || len(a) != len(b) {
 		return ""

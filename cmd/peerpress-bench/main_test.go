@@ -157,6 +157,7 @@ func TestRunRounds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds peerpress")
 	}
+	t.Setenv("PEERPRESS_CACHE_DIR", "") // run sets it; restored after the test
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "peerpress")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/peerpress/peerpress/cmd/peerpress").CombinedOutput(); err != nil {
