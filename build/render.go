@@ -355,8 +355,8 @@ func (r *renderer) visible(p *policy.Post) (show, future bool) {
 type Pending struct {
 	Path string
 	Gen  func() ([]byte, error)
-	// page: Gen returns a buffer of its own from pageBuf, which the
-	// streamed build hands back (recyclePage) once the file is written.
+	// page: Gen returns a buffer of its own (from pageBuf in a streamed
+	// build, which hands it back with recyclePage once it is written).
 	page bool
 }
 

@@ -124,7 +124,7 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	keep := r.contentNeeded()
 	dropShare := keep != nil && !r.templatesMention("Share")
 	rendered := make([][]policy.Finding, len(r.posts))
-	leaks := newLeakBatch(r)
+	leaks := newLeakChecker(r)
 	var src *sources
 	var ahead *readAhead
 	if r.lazyBodies {
@@ -466,18 +466,18 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// leakBatch runs policy.CheckLeaks over the outputs of a public build as
+// leakChecker runs policy.CheckLeaks over the outputs of a public build as
 // they are produced, one at a time: the same findings as one call over the
 // whole site (the report is sorted afterwards), without holding any output
 // after it is written (a page's buffer is reused once written, see emit).
-type leakBatch struct {
+type leakChecker struct {
 	scan  *policy.LeakScanner // nil when there are no internal posts
 	mu    sync.Mutex
 	found []policy.Finding
 }
 
-func newLeakBatch(r *renderer) *leakBatch {
-	l := &leakBatch{}
+func newLeakChecker(r *renderer) *leakChecker {
+	l := &leakChecker{}
 	if internal := r.internalPosts(); len(internal) > 0 {
 		l.scan = r.site.Policy.NewLeakScanner(internal)
 	}
@@ -485,7 +485,7 @@ func newLeakBatch(r *renderer) *leakBatch {
 }
 
 // add checks an output.
-func (l *leakBatch) add(path string, data []byte) {
+func (l *leakChecker) add(path string, data []byte) {
 	if l.scan == nil {
 		return
 	}
@@ -497,7 +497,7 @@ func (l *leakBatch) add(path string, data []byte) {
 }
 
 // flush returns every finding.
-func (l *leakBatch) flush() []policy.Finding {
+func (l *leakChecker) flush() []policy.Finding {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.found
