@@ -233,7 +233,7 @@ func (r *renderer) stream(ctx context.Context, st *stage, sw *stopwatch) (Stats,
 	for _, fs := range rendered {
 		findings = append(findings, fs...)
 	}
-	findings = append(findings, leaks.flush()...)
+	findings = append(findings, leaks.findings()...)
 	sw.lap("leak check")
 	stats.MarkdownCached = int(r.mdCached.Load())
 	return stats, findings, nil
@@ -496,8 +496,8 @@ func (l *leakChecker) add(path string, data []byte) {
 	}
 }
 
-// flush returns every finding.
-func (l *leakChecker) flush() []policy.Finding {
+// findings returns every finding so far.
+func (l *leakChecker) findings() []policy.Finding {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.found
