@@ -232,6 +232,42 @@ func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Findi
 	return out
 }
 
+// withoutUnbuilt drops the findings in expired posts and, unless drafts,
+// in drafts (and in their bundles): the build does not publish them, and a
+// draft merged with its reviewers still to come must not stop the site
+// from being published. check still reports them.
+func (s *Site) withoutUnbuilt(fs []policy.Finding, now time.Time, drafts bool) []policy.Finding {
+	retired := map[string]bool{}
+	for _, sp := range s.posts {
+		m := sp.check.Meta
+		if m == nil || !(m.Draft && !drafts) && (m.ExpiryDate.IsZero() || m.ExpiryDate.After(now)) {
+			continue
+		}
+		retired[sp.check.Path] = true
+		if sp.bundle != "" {
+			retired[sp.bundle] = true
+		}
+	}
+	if len(retired) == 0 {
+		return fs
+	}
+	in := func(file string) bool {
+		for ; file != "." && file != "/"; file = path.Dir(file) {
+			if retired[file] {
+				return true
+			}
+		}
+		return false
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		if !in(f.File) {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
 // checked is the start every build shares: options defaulted, the site
 // loaded and checked, and a renderer ready, with the stopwatch that goes on
 // timing the build's stages into the Result. When the check fails it
@@ -259,6 +295,9 @@ func checked(ctx context.Context, opts *Options) (*renderer, *Result, *stopwatch
 		popts.Cache, popts.CacheID = opts.pack, id
 	}
 	res.Report = site.Check(ctx, *opts, popts)
+	if !opts.Dev {
+		res.Report.Findings = site.withoutUnbuilt(res.Report.Findings, opts.Now, opts.Drafts)
+	}
 	sw.lap("check")
 	if res.Report.Failed() && !opts.Dev {
 		return nil, res, nil, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))

@@ -19,6 +19,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/peerpress/peerpress/policy"
 	"golang.org/x/tools/txtar"
 )
 
@@ -336,6 +337,38 @@ func TestVisibility(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnpublishedFindings: a draft or an expired post that breaks the
+// policy does not stop a build that leaves it out; a -drafts build fails
+// on the draft, and check (Site.Check) reports both.
+func TestUnpublishedFindings(t *testing.T) {
+	site := loadSite(t, "blog")
+	for _, name := range []string{"content/posts/draft.md", "content/posts/expired.md"} {
+		site[name] = &fstest.MapFile{Data: []byte(strings.Replace(string(site[name].Data), "reviewed_by: [ben, cy]", "reviewed_by: []", 1))}
+	}
+	rules := func(r *policy.Report) string {
+		var got []string
+		for _, f := range r.Findings {
+			got = append(got, f.File+" "+f.Rule)
+		}
+		return strings.Join(got, "; ")
+	}
+	res, err := Run(context.Background(), Options{Site: site, Now: testNow})
+	if err != nil {
+		t.Fatalf("build without -drafts: %v\n%s", err, rules(res.Report))
+	}
+	res, err = Run(context.Background(), Options{Site: site, Now: testNow, Drafts: true})
+	if !errors.Is(err, ErrFindings) || rules(res.Report) != "content/posts/draft.md review.missing" {
+		t.Errorf("-drafts: err = %v, findings %s", err, rules(res.Report))
+	}
+	s, err := Load(context.Background(), Options{Site: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rules(s.Check(context.Background(), Options{Site: site, Now: testNow}, policy.Options{})); got != "content/posts/draft.md review.missing; content/posts/expired.md review.missing" {
+		t.Errorf("check: %s", got)
 	}
 }
 

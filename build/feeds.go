@@ -105,11 +105,20 @@ func (r *renderer) feeds(posts []*Post, authors []*Author, tags []*Term) []Pendi
 
 // feedSpecs lists the feeds of the site.
 func (r *renderer) feedSpecs(posts []*Post, authors []*Author, tags []*Term) []*feedSpec {
+	// Drafts (built with -drafts or by the dev server) and scheduled posts
+	// (shown by the dev server) are never in a feed: a reader's client
+	// would keep them after they change or go.
 	limit := func(ps []*Post) []*Post {
-		if n := r.cfg.Feeds.Limit; n > 0 && len(ps) > n {
-			return ps[:n]
+		var out []*Post
+		for _, p := range ps {
+			if n := r.cfg.Feeds.Limit; n > 0 && len(out) == n {
+				break
+			}
+			if !p.Draft && !p.Future {
+				out = append(out, p)
+			}
 		}
-		return ps
+		return out
 	}
 	desc := r.cfg.Description
 	if desc == "" {

@@ -523,6 +523,21 @@ func TestFeedsPublicOnly(t *testing.T) {
 			}
 		}
 	}
+	// -drafts builds the draft's page, and the dev server the scheduled
+	// post's too; neither goes into a feed or the sitemap.
+	for _, opts := range []Options{{Drafts: true}, {Dev: true}} {
+		built := buildFeeds(t, loadSite(t, "blog"), opts)
+		if built["posts/draft/index.html"] == nil {
+			t.Fatalf("%+v: the draft's page was not built", opts)
+		}
+		for _, p := range append(feedPaths(built), "sitemap.xml") {
+			for _, h := range []string{"A draft", "Scheduled for next year", "/posts/draft/", "/posts/future/"} {
+				if bytes.Contains(built[p], []byte(h)) {
+					t.Errorf("drafts %v, dev %v: %s contains %q", opts.Drafts, opts.Dev, p, h)
+				}
+			}
+		}
+	}
 	internal := buildFeeds(t, loadSite(t, "blog"), Options{Audience: "internal"})
 	if !bytes.Contains(internal["index.xml"], []byte("/posts/widget/")) {
 		t.Error("the internal edition's feed lacks the internal post")

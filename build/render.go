@@ -887,7 +887,8 @@ func redirectPage(to string) []byte {
 		`"><meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=` + t + `"></head><body><p>This page moved to <a href="` + t + `">` + t + "</a>.</p></body></html>\n")
 }
 
-// sitemap lists every HTML page but 404 and redirects, with lastmod for posts.
+// sitemap lists every HTML page but 404, redirects, drafts and scheduled
+// posts, with lastmod for posts.
 func (r *renderer) sitemap(plan []Pending) []byte {
 	lastmod := map[string]time.Time{}
 	for _, p := range r.posts {
@@ -895,15 +896,20 @@ func (r *renderer) sitemap(plan []Pending) []byte {
 	}
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
-	aliases := map[string]bool{}
+	// Redirects, drafts and scheduled posts (the last two built only with
+	// -drafts or by the dev server, and marked noindex) are left out.
+	skip := map[string]bool{}
 	for _, p := range r.posts {
 		for _, a := range p.Aliases {
-			aliases[strings.Trim(path.Clean("/"+a), "/")+"/index.html"] = true
+			skip[strings.Trim(path.Clean("/"+a), "/")+"/index.html"] = true
+		}
+		if p.Draft || p.Future {
+			skip["posts/"+p.Slug+"/index.html"] = true
 		}
 	}
 	paths := make([]string, 0, len(plan))
 	for _, o := range plan {
-		if strings.HasSuffix(o.Path, "index.html") && !aliases[o.Path] {
+		if strings.HasSuffix(o.Path, "index.html") && !skip[o.Path] {
 			paths = append(paths, o.Path)
 		}
 	}

@@ -97,7 +97,10 @@
 //     Employer" would be untrue (16 CFR 255.5 requires an accurate statement
 //     of the material connection).
 //   - author.training-expired (error; a warning from 30 days before expiry):
-//     social-media training is missing or expired at -now. Training and
+//     social-media training is missing or expired at -now, or, for a post
+//     already published (and not changed, when Options.Changed is set), at
+//     its publication date: a training that lapses later does not unpublish
+//     it. The warning is for posts still to come. Training and
 //     certification of participants: IBM, Intel guidelines; FINRA 11-39.
 //   - author.affiliation-missing (error): employer or title missing; the FTC
 //     disclosure "{name} is a {title} at {employer}" cannot be written.
@@ -114,7 +117,7 @@
 //     reviewing role.
 //   - review.inactive (error): a reviewer who is no longer active.
 //   - review.training-expired (error): a reviewer whose training is missing
-//     or expired.
+//     or expired (at the same date as author.training-expired).
 //   - review.role-required (error): review.require_roles is not met, e.g.
 //     legal when competitors are declared or named (comparative claims: FTC
 //     Statement on Comparative Advertising, 16 CFR 14.15; Lanham Act §43(a)),
