@@ -157,6 +157,15 @@ func Load(ctx context.Context, opts Options) (*Site, error) {
 	return &Site{Config: cfg, Policy: pol, posts: posts}, nil
 }
 
+// PostPaths returns the posts' source files, relative to the site root.
+func (s *Site) PostPaths() []string {
+	out := make([]string, len(s.posts))
+	for i, sp := range s.posts {
+		out[i] = sp.check.Path
+	}
+	return out
+}
+
 // Check runs the policy over the loaded posts. only, when not nil, limits the
 // report to the posts it accepts.
 func (s *Site) Check(ctx context.Context, opts Options, popts policy.Options) *policy.Report {

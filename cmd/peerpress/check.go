@@ -50,6 +50,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
 		return exitUsage
 	}
+	paths, err := sitePaths(*site, fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
+		return exitUsage
+	}
 	batchgc.Tune()
 	opts := build.Options{Site: os.DirFS(*site), Now: t, Version: version}
 	s, err := build.Load(ctx, opts)
@@ -89,18 +94,20 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "peerpress check: note: %s\n", n)
 	}
-	if fs.NArg() > 0 {
-		keep := map[string]bool{}
-		for _, a := range fs.Args() {
-			keep[filepath.ToSlash(filepath.Clean(a))] = true
-		}
+	if paths != nil {
 		var kept []policy.Finding
 		for _, f := range rep.Findings {
-			if keep[f.File] || keep[filepath.ToSlash(filepath.Dir(f.File))] {
+			if under(f.File, paths) {
 				kept = append(kept, f)
 			}
 		}
-		rep.Findings, rep.Files = kept, len(fs.Args())
+		files := 0
+		for _, p := range s.PostPaths() {
+			if under(p, paths) {
+				files++
+			}
+		}
+		rep.Findings, rep.Files = kept, files
 	}
 	if err := report.Write(stdout, *format, rep, policy.Rules(), version); err != nil {
 		fmt.Fprintf(stderr, "peerpress check: %v\n", err)
@@ -124,6 +131,66 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFindings
 	}
 	return exitOK
+}
+
+// sitePaths turns check's PATH arguments into slash-separated paths
+// relative to the site root: each is taken as given (relative to the
+// working directory, or absolute), else relative to the site root, and
+// must exist inside the site. It returns nil when there are none, or when
+// one is the site root itself (everything is checked).
+func sitePaths(site string, args []string) ([]string, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	root, err := filepath.Abs(site)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range args {
+		tries := []string{a}
+		if !filepath.IsAbs(a) {
+			tries = append(tries, filepath.Join(site, a))
+		}
+		rel, outside := "", false
+		for _, c := range tries {
+			abs, err := filepath.Abs(c)
+			if err != nil {
+				continue
+			}
+			if _, err := os.Stat(abs); err != nil {
+				continue
+			}
+			r, err := filepath.Rel(root, abs)
+			if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+				outside = true
+				continue
+			}
+			rel = filepath.ToSlash(r)
+			break
+		}
+		switch {
+		case rel == ".":
+			return nil, nil
+		case rel != "":
+			out = append(out, rel)
+		case outside:
+			return nil, fmt.Errorf("%s is not inside the site (%s); give a post under %s/content/posts, or -site", a, root, root)
+		default:
+			return nil, fmt.Errorf("%s: no such file or directory (looked in the working directory and in the site %s); give existing posts, e.g. git diff --name-only --diff-filter=d", a, root)
+		}
+	}
+	return out, nil
+}
+
+// under reports whether the slash path file is one of paths or inside one.
+func under(file string, paths []string) bool {
+	for _, p := range paths {
+		if file == p || strings.HasPrefix(file, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // writeFile writes a file with write, truncating it or, with appendTo,
