@@ -77,6 +77,7 @@ type run struct {
 	internalURL  map[string]string // URL without scheme and trailing slash → path
 	internalFile map[string]string // path → path
 	siteHosts    map[string]bool
+	site         *siteIndex // for content.broken-link
 }
 
 // postResult is what checking one post produced.
@@ -127,6 +128,8 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 			r.internalURL[normURL(u)] = post.Path
 		}
 	}
+
+	r.indexSite(posts)
 
 	results := make([]postResult, len(posts))
 	scanners := make([]*scanner, runtime.GOMAXPROCS(0)) // one per goroutine
@@ -464,17 +467,22 @@ func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult)
 		}
 		pc.add(ruleSecretKey, u.posAt(f, s.start), s.value, "%s", msg)
 	}
-	if !public {
-		return
-	}
 	links := findLinks(u.text, sc.evs)
 	var flagged [][2]int
-	for _, l := range links {
-		if why := pc.internalLink(l.dest); why != "" {
-			shown := withoutUserinfo(l.dest)
-			pc.add(ruleAudienceLink, u.posAt(f, l.start), shown, "a public post links to %s (%s); readers cannot follow it and it reveals internal names", shown, why)
-			flagged = append(flagged, [2]int{l.start, l.end})
+	if public {
+		for _, l := range links {
+			if why := pc.internalLink(l.dest); why != "" {
+				shown := withoutUserinfo(l.dest)
+				pc.add(ruleAudienceLink, u.posAt(f, l.start), shown, "a public post links to %s (%s); readers cannot follow it and it reveals internal names", shown, why)
+				flagged = append(flagged, [2]int{l.start, l.end})
+			}
 		}
+	}
+	if u.body {
+		pc.brokenLinks(u.text, links, flagged)
+	}
+	if !public {
+		return
 	}
 	if !folded && len(sc.evs) > 0 { // findHosts reads the folded text around events
 		sc.lower = fold(sc.lower, u.text)

@@ -88,6 +88,17 @@
 //   - fm.unknown-id (error): products, mentions.competitors or
 //     mentions.clients names an id disclosure.yaml does not define.
 //
+// Content (SPEC §2: a bad Markdown reference is a content error):
+//
+//   - content.broken-link (error): a link in the body into the site that
+//     leads nowhere — to /posts/<slug>/ of no post (nor an alias), to a file
+//     a post does not have, to /authors/<id>/ of nobody, or a relative link
+//     to a .md file (its source is not published: the post's URL is wanted)
+//     — or a reference link, [text][label] or [label][], whose label is not
+//     defined. Root-relative and relative links and URLs on the site's own
+//     hosts are judged, in every post; code (fenced blocks and inline code
+//     spans) is not.
+//
 // Authors (only for changed posts when Options.Changed is set):
 //
 //   - author.unknown (error): not in people.yaml, or without the author role.

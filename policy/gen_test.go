@@ -278,6 +278,7 @@ func FuzzScan(f *testing.F) {
 		"Project\nKestrel ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A [x](../secret/) <a href=\"",
 		"é\u0301 İSTANBUL ﬁ fd00::1 fc:: 192.168.1.1. token=\"aaaaaaaaaaaaaaaaaaaaaaaaaa1\"",
 		"-----BEGIN RSA PRIVATE KEY-----\n]( ](  [a]: <http://x.internal>",
+		"[a][b] [c][] `[d](/posts/x/)` ``e ` f``\n```go\n[g](../h/)\n```\n~~~\n[i][j]\n[^1]: k\n[b]: /posts/f/",
 	} {
 		f.Add(s)
 	}
@@ -318,6 +319,17 @@ func FuzzScan(f *testing.F) {
 		evs := p.probe.events([]byte(body), nil)
 		p.findHosts(fold(nil, []byte(body)), evs)
 		findLinks([]byte(body), evs)
+		code := codeSpans([]byte(body))
+		for i, c := range code {
+			if c[0] < 0 || c[1] > len(body) || c[0] > c[1] || i > 0 && c[0] < code[i-1][1] {
+				t.Fatalf("code span %v of %d bytes (after %v)", c, len(body), code[:i])
+			}
+		}
+		for _, u := range refUses([]byte(body), code) {
+			if u.start < 0 || u.start > len(body) {
+				t.Fatalf("reference at %d of %d bytes", u.start, len(body))
+			}
+		}
 		p.findSecrets([]byte(body), evs)
 	})
 }

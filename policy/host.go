@@ -178,6 +178,7 @@ type link struct {
 // probe events.
 func findLinks(text []byte, evs []event) []link {
 	var out []link
+	var seen map[int]bool // starts already added
 	add := func(s, e int, image bool) {
 		for s < e && (text[s] == '<' || text[s] == ' ') {
 			s++
@@ -188,11 +189,13 @@ func findLinks(text []byte, evs []event) []link {
 		if s >= e {
 			return
 		}
-		for _, l := range out {
-			if l.start == s {
-				return
-			}
+		if seen[s] {
+			return
 		}
+		if seen == nil {
+			seen = map[int]bool{}
+		}
+		seen[s] = true
 		out = append(out, link{start: s, end: e, dest: string(text[s:e]), image: image})
 	}
 	destEnd := func(s int) int {
@@ -232,8 +235,8 @@ func findLinks(text []byte, evs []event) []link {
 		case probeRefDef: // [ref]: dest, at the start of a line
 			ls, _ := lineAt(text, i)
 			t := bytes.TrimLeft(text[ls:i], " ")
-			if len(t) == 0 || t[0] != '[' || bytes.IndexByte(t[1:], ']') >= 0 {
-				continue
+			if len(t) == 0 || t[0] != '[' || bytes.IndexByte(t[1:], ']') >= 0 || len(t) > 1 && t[1] == '^' {
+				continue // not a definition, or a footnote's ([^1]: text)
 			}
 			s := j
 			for s < len(text) && text[s] == ' ' {

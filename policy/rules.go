@@ -47,6 +47,8 @@ const (
 
 	ruleShareTooLong = "share.too-long"
 
+	ruleContentLink = "content.broken-link"
+
 	ruleWaiverInvalid = "waiver.invalid"
 	ruleWaiverExpired = "waiver.expired"
 	ruleWaiverUnused  = "waiver.unused"
@@ -129,6 +131,9 @@ func ruleTable() []Rule {
 
 		{ruleShareTooLong, Error, "a share snippet cannot fit the platform's limit with its disclosure",
 			"The disclosure is never shortened (FTC: disclosures must not be cut off); when the disclosure, the text and the link do not fit a platform's limit, the share text must be shortened by its author."},
+
+		{ruleContentLink, Error, "a link into the site leads nowhere, or a reference link's label is not defined",
+			"A link to a post that does not exist (a typo, a renamed slug, a Markdown file instead of the post's URL) or a reference [text][label] with no [label]: definition is a bad Markdown reference: readers get a 404 or literal brackets. Links to /posts/<slug>/, its files and aliases, and to /authors/<id>/ are checked, relative or absolute, on the site's own hosts."},
 
 		{ruleWaiverInvalid, Error, "a waiver is not valid (unknown rule or approver, approver lacks policy-approver, approver is an author)",
 			"Exceptions must be approved by someone entitled to approve them and independent of the post (segregation of duties). An invalid waiver waives nothing."},

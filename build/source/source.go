@@ -442,6 +442,39 @@ func (f *File) OffsetPos(off int) Pos {
 	return Pos{p.Line + f.BodyLine - 1, p.Col}
 }
 
+// Positions converts byte offsets in f.Body into file positions, like
+// OffsetPos, in time linear in the body when the offsets come in
+// increasing order (each call counts from the previous offset only).
+type Positions struct {
+	f   *File
+	off int
+	pos Pos // of off, relative to the body (line 1 is its first)
+}
+
+// Positions returns a converter starting at the body's first byte.
+func (f *File) Positions() *Positions { return &Positions{f: f, pos: Pos{1, 1}} }
+
+// At returns the position of body offset off.
+func (ps *Positions) At(off int) Pos {
+	body := ps.f.Body
+	off = min(max(off, 0), len(body))
+	if off < ps.off {
+		ps.off, ps.pos = 0, Pos{1, 1}
+	}
+	seg := body[ps.off:off]
+	pos := ps.pos
+	if n := bytes.Count(seg, []byte("\n")); n > 0 {
+		pos = Pos{pos.Line + n, utf8.RuneCount(seg[bytes.LastIndexByte(seg, '\n')+1:]) + 1}
+	} else {
+		pos.Col += utf8.RuneCount(seg)
+	}
+	if off == len(body) || utf8.RuneStart(body[off]) {
+		// Counting on from inside a rune would count it twice.
+		ps.off, ps.pos = off, pos
+	}
+	return Pos{pos.Line + ps.f.BodyLine - 1, pos.Col}
+}
+
 // Key is one front-matter key with its value.
 type Key struct {
 	Name  string

@@ -163,7 +163,7 @@ func TestParseDate(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"---\ntitle: a\n---\nb", "+++\na = 1\n+++\n", "{\n\"a\": 1\n}\n\nx", "---\n", "\xef\xbb\xbf---\na: [\n---\n", "---\r\na: b\r\n---\r\n"} {
+	for _, s := range []string{"---\ntitle: a\n---\nb", "+++\na = 1\n+++\n", "{\n\"a\": 1\n}\n\nx", "---\n", "\xef\xbb\xbf---\na: [\n---\n", "---\r\na: b\r\n---\r\n", "---\na: b\n---\nline\n\nél\u0301an [x](y)\nz"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -185,5 +185,22 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("body line %d of %d", file.BodyLine, lines)
 		}
 		DecodeMeta(file)
+		// Positions agrees with OffsetPos, offsets in order and then
+		// going back.
+		ps := file.Positions()
+		for _, off := range append(rangeOffsets(len(file.Body)), len(file.Body)/2, 0, len(file.Body)) {
+			if got, want := ps.At(off), file.OffsetPos(off); got != want {
+				t.Fatalf("Positions.At(%d) = %v, OffsetPos %v", off, got, want)
+			}
+		}
 	})
+}
+
+// rangeOffsets returns 0, 1, ..., n.
+func rangeOffsets(n int) []int {
+	out := make([]int, n+1)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
