@@ -29,6 +29,7 @@ import (
 	"github.com/peerpress/peerpress/build/source"
 	"github.com/peerpress/peerpress/internal/par"
 	"github.com/peerpress/peerpress/policy"
+	"github.com/peerpress/peerpress/policy/report"
 )
 
 // Options control a build.
@@ -309,7 +310,7 @@ func checked(ctx context.Context, opts *Options) (*renderer, *Result, *stopwatch
 	}
 	sw.lap("check")
 	if res.Report.Failed() && !opts.Dev {
-		return nil, res, nil, fmt.Errorf("%w: %d errors", ErrFindings, errCount(res.Report))
+		return nil, res, nil, fmt.Errorf("%w: %s", ErrFindings, report.Plural(errCount(res.Report), "error"))
 	}
 	r, err := newRenderer(*opts, site)
 	if err != nil {
@@ -336,7 +337,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res.Report.Findings = append(res.Report.Findings, fs...)
 		res.Report.Sort()
 		if res.Report.Failed() && !opts.Dev {
-			return res, fmt.Errorf("%w: %d errors in the rendered site", ErrFindings, errCount(res.Report))
+			return res, fmt.Errorf("%w: %s in the rendered site", ErrFindings, report.Plural(errCount(res.Report), "error"))
 		}
 	}
 	sort.Slice(outs, func(i, j int) bool { return outs[i].Path < outs[j].Path })

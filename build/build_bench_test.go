@@ -61,7 +61,7 @@ func peakHeap() (stop func() uint64) {
 	}
 }
 
-func report(b *testing.B, start time.Time, peak uint64) {
+func reportPerPost(b *testing.B, start time.Time, peak uint64) {
 	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*benchPosts), "ns/post")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }
@@ -79,7 +79,7 @@ func benchPerPost(b *testing.B, op func(ctx context.Context, site fs.FS)) {
 	for i := 0; i < b.N; i++ {
 		op(ctx, site)
 	}
-	report(b, start, stop())
+	reportPerPost(b, start, stop())
 }
 
 // BenchmarkBuild1k is build.Run on 1,000 posts: load, check, render and

@@ -360,7 +360,7 @@ func TestUnpublishedFindings(t *testing.T) {
 		t.Fatalf("build without -drafts: %v\n%s", err, rules(res.Report))
 	}
 	res, err = Run(context.Background(), Options{Site: site, Now: testNow, Drafts: true})
-	if !errors.Is(err, ErrFindings) || rules(res.Report) != "content/posts/draft.md review.missing" {
+	if !errors.Is(err, ErrFindings) || rules(res.Report) != "content/posts/draft.md review.missing" || !strings.HasSuffix(err.Error(), ": 1 error") {
 		t.Errorf("-drafts: err = %v, findings %s", err, rules(res.Report))
 	}
 	s, err := Load(context.Background(), Options{Site: site})

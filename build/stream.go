@@ -15,6 +15,7 @@ import (
 	"github.com/peerpress/peerpress/build/source"
 	"github.com/peerpress/peerpress/internal/par"
 	"github.com/peerpress/peerpress/policy"
+	"github.com/peerpress/peerpress/policy/report"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -61,7 +62,7 @@ func Build(ctx context.Context, opts Options, dir string) (*Result, error) {
 		res.Report.Findings = append(res.Report.Findings, findings...)
 		res.Report.Sort()
 		if res.Report.Failed() && !opts.Dev {
-			return res, fmt.Errorf("%w: %d errors in the rendered site", ErrFindings, errCount(res.Report))
+			return res, fmt.Errorf("%w: %s in the rendered site", ErrFindings, report.Plural(errCount(res.Report), "error"))
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -78,6 +78,9 @@ type run struct {
 	internalFile map[string]string // path → path
 	siteHosts    map[string]bool
 	site         *siteIndex // for content.broken-link
+	// leaks finds the internal posts' titles in public posts'
+	// texts (audience.leak at the source, before anything is rendered).
+	leaks *LeakScanner
 }
 
 // postResult is what checking one post produced.
@@ -130,6 +133,15 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 	}
 
 	r.indexSite(posts)
+	var titles []InternalPost
+	for _, post := range posts {
+		if post.Meta != nil && post.Meta.Audience == "internal" {
+			titles = append(titles, InternalPost{File: post.Path, Title: post.Meta.Title})
+		}
+	}
+	if l := p.NewLeakScanner(titles); l.set != nil {
+		r.leaks = l
+	}
 
 	results := make([]postResult, len(posts))
 	scanners := make([]*scanner, runtime.GOMAXPROCS(0)) // one per goroutine
@@ -483,6 +495,13 @@ func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult)
 	}
 	if !public {
 		return
+	}
+	if l := pc.r.leaks; l != nil {
+		for _, m := range l.set.find(u.text, nil) {
+			ip := l.internal[l.needles[m.needle].post]
+			start := int(m.end) - len(l.texts[m.needle])
+			pc.add(ruleAudienceLeak, u.posAt(f, start), ip.Title, "this public post quotes the title of the internal post %s (%q); nothing internal may appear in a public post: rephrase it", ip.File, ip.Title)
+		}
 	}
 	if !folded && len(sc.evs) > 0 { // findHosts reads the folded text around events
 		sc.lower = fold(sc.lower, u.text)

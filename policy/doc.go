@@ -161,9 +161,12 @@
 //     domain (employer.internal_domains, *.internal, *.corp, *.local, *.lan,
 //     private addresses) or to an internal post (by URL, /posts/<slug>/ path,
 //     relative path or .md file).
-//   - audience.leak (error, rendered site): an internal post's title (12
-//     characters or more), slug or URL appears in an output file of a public
-//     build. See [Policy.CheckLeaks].
+//   - audience.leak (error): a public post's title, summary, description,
+//     share text or body quotes an internal post's title (12 characters or
+//     more), reported at the quote; and, on the rendered site, an internal
+//     post's title, slug or URL appears in an output file of a public build
+//     (reported at the internal post's audience key, naming the output).
+//     See [Policy.CheckLeaks].
 //
 // Protected information (IBM, Intel: protect confidential information):
 //

@@ -50,9 +50,17 @@ func (r *run) indexSite(posts []*Post) {
 // shows those as bracketed text). Links audience.internal-link reported
 // (flagged) are left to it.
 func (pc *postCheck) brokenLinks(body []byte, links []link, flagged [][2]int) {
+	// The code spans are found only when there is something to excuse.
 	var code [][2]int
-	if bytes.IndexByte(body, '`') >= 0 || bytes.IndexByte(body, '~') >= 0 {
-		code = codeSpans(body)
+	codeDone := false
+	inCode := func(at int) bool {
+		if !codeDone {
+			codeDone = true
+			if bytes.IndexByte(body, '`') >= 0 || bytes.IndexByte(body, '~') >= 0 {
+				code = codeSpans(body)
+			}
+		}
+		return inSpans(code, at)
 	}
 	type broken struct {
 		at         int
@@ -60,14 +68,15 @@ func (pc *postCheck) brokenLinks(body []byte, links []link, flagged [][2]int) {
 	}
 	var found []broken
 	for _, l := range links {
-		if l.image || inSpans(code, l.start) || slices.ContainsFunc(flagged, func(f [2]int) bool { return f[0] <= l.start && l.start < f[1] }) {
+		if l.image || slices.ContainsFunc(flagged, func(f [2]int) bool { return f[0] <= l.start && l.start < f[1] }) {
 			continue
 		}
-		if why := pc.brokenLink(l.dest); why != "" {
+		if why := pc.brokenLink(l.dest); why != "" && !inCode(l.start) {
 			found = append(found, broken{l.start, l.dest, fmt.Sprintf("the link %s leads nowhere: %s", l.dest, why)})
 		}
 	}
 	if bytes.Contains(body, []byte("][")) {
+		inCode(0)
 		defs := refDefs(body, code)
 		for _, u := range refUses(body, code) {
 			if !defs[u.label] {

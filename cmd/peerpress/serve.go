@@ -26,6 +26,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/peerpress/peerpress/build"
 	"github.com/peerpress/peerpress/policy"
+	"github.com/peerpress/peerpress/policy/report"
 )
 
 //go:embed live.js
@@ -274,8 +275,8 @@ func (s *devServer) report(snap *build.Snapshot, probs []build.Problem, errs, wa
 	case snap.Err != nil:
 		status = "FAILED, nothing to serve yet"
 	}
-	fmt.Fprintf(s.log, "build %d: %s in %s (%d posts, %d checked, %d rendered): %d errors, %d warnings\n",
-		snap.Build, status, snap.Took.Round(100*time.Microsecond), snap.Posts, snap.Checked, snap.Rendered, errs, warns)
+	fmt.Fprintf(s.log, "build %d: %s in %s (%d posts, %d checked, %d rendered): %s, %s\n",
+		snap.Build, status, snap.Took.Round(100*time.Microsecond), snap.Posts, snap.Checked, snap.Rendered, report.Plural(errs, "error"), report.Plural(warns, "warning"))
 	lines := make([]string, len(probs))
 	for i, p := range probs {
 		lines[i] = p.String()
@@ -609,7 +610,7 @@ func injectOverlay(page []byte, server string, snap *build.Snapshot, note string
 			b.WriteString(" open")
 		}
 		b.WriteString(` role="status" aria-live="polite"><summary>peerpress: `)
-		b.WriteString(plural(errs, "error") + ", " + plural(warns, "warning"))
+		b.WriteString(report.Plural(errs, "error") + ", " + report.Plural(warns, "warning"))
 		if snap.Err != nil && snap.Ready() {
 			b.WriteString(" — the build failed; you are seeing the last good version")
 		}
@@ -641,13 +642,6 @@ func injectOverlay(page []byte, server string, snap *build.Snapshot, note string
 		return []byte(s[:i] + b.String() + s[i:])
 	}
 	return []byte(s + b.String())
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // status reports the current build as JSON.

@@ -60,7 +60,7 @@ func writeGroup(buf *bytes.Buffer, kind string, fs []policy.Finding, limit int) 
 	}
 	noun := map[string]string{"error": "error", "warning": "warning", "notice": "waived finding"}[kind]
 	msg := fmt.Sprintf("%s not shown as annotations (GitHub shows %d %ss per step): see the log below, the job summary or the SARIF report",
-		plural(len(rest), "more "+noun), annotationLimit, kind)
+		Plural(len(rest), "more "+noun), annotationLimit, kind)
 	fmt.Fprintf(buf, "::notice title=%s::%s\n", escapeProperty(toolName), escapeData(msg))
 	for _, f := range rest {
 		buf.WriteString(logLine(f))

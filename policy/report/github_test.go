@@ -181,7 +181,7 @@ func TestGitHubOverflow(t *testing.T) {
 				}
 			}
 			if !strings.HasSuffix(out, fmt.Sprintf("::notice title=peerpress::40 files checked: %s, %s, %d waived\n",
-				plural(tt.errors, "error"), plural(tt.warnings, "warning"), tt.waived)) {
+				Plural(tt.errors, "error"), Plural(tt.warnings, "warning"), tt.waived)) {
 				t.Errorf("no summary notice at the end:\n%s", out)
 			}
 		})

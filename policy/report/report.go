@@ -113,11 +113,12 @@ func byKind(fs []policy.Finding) (errors, warnings, notices []policy.Finding) {
 func summaryLine(r *policy.Report) string {
 	e, w, v := r.Counts()
 	return fmt.Sprintf("%s checked: %s, %s, %d waived",
-		plural(r.Files, "file"), plural(e, "error"), plural(w, "warning"), v)
+		Plural(r.Files, "file"), Plural(e, "error"), Plural(w, "warning"), v)
 }
 
-// plural formats n and noun, adding an s unless n is 1.
-func plural(n int, noun string) string {
+// Plural formats n and noun, adding an s unless n is 1: "1 error",
+// "2 errors".
+func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -44,7 +44,7 @@ func writeSummary(w io.Writer, r *policy.Report, budget int) error {
 			row := summaryRow(f)
 			if buf.Len()+len(row) > budget-tailRoom {
 				fmt.Fprintf(&buf, "\n%s not shown: the summary is limited to %d bytes. See the log or the SARIF report.\n",
-					plural(len(all)-i, "more finding"), budget)
+					Plural(len(all)-i, "more finding"), budget)
 				break
 			}
 			buf.WriteString(row)
