@@ -372,6 +372,36 @@ func TestUnpublishedFindings(t *testing.T) {
 	}
 }
 
+// TestTagSlugs: C++, C# and C are three tags with three pages; Go and go in
+// one post are one tag, shown and fed once; feeds carry the categories too.
+func TestTagSlugs(t *testing.T) {
+	site := loadSite(t, "blog")
+	site["content/posts/hello.md"] = &fstest.MapFile{Data: []byte(strings.Replace(string(site["content/posts/hello.md"].Data),
+		"tags: [soldering, Thermal Design]", "tags: [C++, \"C#\", C, Go, go]\ncategories: [Failure analysis, c]", 1))}
+	res, err := Run(context.Background(), Options{Site: site, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"tags/c-plus-plus/index.html", "tags/c-sharp/index.html", "tags/c/index.html", "tags/go/index.xml"} {
+		if outputByPath(res.Outputs, p) == nil {
+			t.Errorf("no %s", p)
+		}
+	}
+	page := string(outputByPath(res.Outputs, "posts/hello/index.html"))
+	for name, n := range map[string]int{`href="/tags/c-plus-plus/"`: 1, `href="/tags/c-sharp/"`: 1, `href="/tags/c/"`: 1, `href="/tags/go/"`: 1} {
+		if got := strings.Count(page, name); got != n {
+			t.Errorf("the post page links %s %d times, want %d", name, got, n)
+		}
+	}
+	rss := string(outputByPath(res.Outputs, "tags/c/index.xml"))
+	// The front matter's categories follow the tags, without repeating one.
+	for _, c := range []string{"<category>C++</category>", "<category>C#</category>", "<category>C</category>", "<category>Go</category>", "<category>Failure analysis</category>"} {
+		if strings.Count(rss, c) != 1 {
+			t.Errorf("tags/c/index.xml has %q %d times, want once", c, strings.Count(rss, c))
+		}
+	}
+}
+
 func outputByPath(outs []Output, p string) []byte {
 	for _, o := range outs {
 		if o.Path == p {

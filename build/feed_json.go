@@ -41,9 +41,7 @@ func (r *renderer) jsonFeed(f *feedSpec, st *feedState) ([]byte, error) {
 		for _, a := range p.Authors {
 			item.Authors = append(item.Authors, &feeds.JSONAuthor{Name: a.Name, Url: a.Permalink})
 		}
-		for _, t := range p.Tags {
-			item.Tags = append(item.Tags, t.Name)
-		}
+		item.Tags = p.feedCategories()
 		doc.Items = append(doc.Items, item)
 	}
 	var b bytes.Buffer

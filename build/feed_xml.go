@@ -169,8 +169,8 @@ func (r *renderer) rss(f *feedSpec, st *feedState) []byte {
 		if names := authorNames(p.Authors); names != "" {
 			w.text("dc:creator", names)
 		}
-		for _, t := range p.Tags {
-			w.text("category", t.Name)
+		for _, c := range p.feedCategories() {
+			w.text("category", c)
 		}
 		if it.summary != "" {
 			w.text("description", it.summary)
@@ -232,8 +232,8 @@ func (r *renderer) atom(f *feedSpec, st *feedState) []byte {
 			}
 			w.end("author")
 		}
-		for _, t := range p.Tags {
-			w.empty("category", "term", t.Name)
+		for _, c := range p.feedCategories() {
+			w.empty("category", "term", c)
 		}
 		if it.summary != "" {
 			w.text("summary", it.summary, "type", "text")

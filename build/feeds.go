@@ -274,3 +274,23 @@ func authorNames(authors []*Author) string {
 func escapeHTML(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
+
+// feedCategories are the categories of p's feed items: its tags, then its
+// front-matter categories not already among them (compared without case).
+func (p *Post) feedCategories() []string {
+	out := make([]string, 0, len(p.Tags)+len(p.Categories))
+	seen := make(map[string]bool, cap(out))
+	add := func(name string) {
+		if k := strings.ToLower(strings.TrimSpace(name)); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, name)
+		}
+	}
+	for _, t := range p.Tags {
+		add(t.Name)
+	}
+	for _, c := range p.Categories {
+		add(c)
+	}
+	return out
+}

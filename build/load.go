@@ -13,6 +13,7 @@ import (
 	"github.com/peerpress/peerpress/build/markdown"
 	"github.com/peerpress/peerpress/build/source"
 	"github.com/peerpress/peerpress/internal/par"
+	"github.com/peerpress/peerpress/internal/slug"
 	"github.com/peerpress/peerpress/policy"
 )
 
@@ -199,11 +200,11 @@ func authorBio(fsys fs.FS, md *markdown.Engine, id string) ([]byte, error) {
 // slugOf returns a post's slug: front-matter slug, else its file or bundle name.
 func slugOf(sp sourcePost) string {
 	if m := sp.check.Meta; m != nil && m.Slug != "" {
-		return markdown.Slug(m.Slug)
+		return slug.Make(m.Slug)
 	}
 	name := path.Base(sp.check.Path)
 	if sp.bundle != "" {
 		name = path.Base(sp.bundle)
 	}
-	return markdown.Slug(strings.TrimSuffix(name, ".md"))
+	return slug.Make(strings.TrimSuffix(name, ".md"))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/peerpress/peerpress/build/markdown"
 	"github.com/peerpress/peerpress/build/share"
 	"github.com/peerpress/peerpress/build/source"
+	slugpkg "github.com/peerpress/peerpress/internal/slug"
 	"github.com/peerpress/peerpress/policy"
 	"github.com/peerpress/peerpress/themes"
 )
@@ -771,7 +772,7 @@ func (r *renderer) taxonomies(posts []*Post) ([]*Author, []*Term, error) {
 		for _, name := range m.Tags {
 			slug, ok := slugs[name]
 			if !ok {
-				slug = markdown.Slug(name)
+				slug = slugpkg.Make(name)
 				slugs[name] = slug
 			}
 			if slug == "" {
@@ -783,6 +784,9 @@ func (r *renderer) taxonomies(posts []*Post) ([]*Author, []*Term, error) {
 				t.RelPermalink, t.Permalink = r.urls("tags/" + slug + "/")
 				_, t.FeedURL = r.urls("tags/" + slug + "/index.xml")
 				byTag[slug] = t
+			}
+			if slices.Contains(p.Tags, t) {
+				continue // "Go" and "go" in one post: one tag
 			}
 			p.Tags = append(p.Tags, t)
 			t.Posts = append(t.Posts, p)

@@ -6,7 +6,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"unicode"
+
+	"github.com/peerpress/peerpress/internal/slug"
 )
 
 // Internal hosts, private addresses and links.
@@ -276,39 +277,14 @@ func linkHost(dest string) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// slugify turns text into a slug the way peerpress makes post slugs:
-// letters and digits lower-cased, apostrophes dropped, every other run of
-// characters a single "-".
-func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range s {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-		case unicode.Is(unicode.M, r) && b.Len() > 0 && !dash:
-		case r == '\'' || r == '’' || r == 'ʼ':
-			continue
-		default:
-			dash = b.Len() > 0
-			continue
-		}
-		if dash {
-			b.WriteByte('-')
-			dash = false
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
 // postSlug is the slug of a post: its slug key, else its file or bundle name.
 func postSlug(post *Post) string {
 	if post.Meta != nil && post.Meta.Slug != "" {
-		return slugify(post.Meta.Slug)
+		return slug.Make(post.Meta.Slug)
 	}
 	name := path.Base(post.Path)
 	if name == "index.md" || name == "_index.md" {
 		name = path.Base(path.Dir(post.Path))
 	}
-	return slugify(strings.TrimSuffix(name, path.Ext(name)))
+	return slug.Make(strings.TrimSuffix(name, path.Ext(name)))
 }

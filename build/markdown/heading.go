@@ -3,6 +3,7 @@ package markdown
 import (
 	stdhtml "html"
 
+	"github.com/peerpress/peerpress/internal/slug"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
@@ -42,7 +43,7 @@ func (headingTransformer) Transform(doc *ast.Document, reader text.Reader, _ par
 	for _, h := range headings {
 		id := headingID(h)
 		if id == "" {
-			id = ids.unique(Slug(plainText(h, src)))
+			id = ids.unique(slug.Make(plainText(h, src)))
 			h.SetAttributeString("id", []byte(id))
 		}
 		if h.Level >= 2 && h.Level <= 4 {

@@ -152,8 +152,14 @@ func TestSampleFeedsParse(t *testing.T) {
 			for _, a := range p.Authors {
 				names = append(names, a.Name)
 			}
+			// Categories: the tags, then the front matter's categories.
 			for _, tg := range p.Tags {
 				tags = append(tags, tg.Name)
+			}
+			for _, c := range p.Categories {
+				if !slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(t, c) }) {
+					tags = append(tags, c)
+				}
 			}
 			if strings.HasSuffix(w.path, "index.xml") {
 				// RSS: one dc:creator naming every author.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peerpress/peerpress/build/markdown"
+	slugpkg "github.com/peerpress/peerpress/internal/slug"
 	"github.com/peerpress/peerpress/policy"
 )
 
@@ -70,7 +70,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "peerpress new: %s (%s) is not active in policy/people.yaml; the byline disclosure would be untrue\n", person.Name, id)
 		return exitUsage
 	}
-	slug := markdown.Slug(title)
+	slug := slugpkg.Make(title)
 	if slug == "" {
 		fmt.Fprintln(stderr, "peerpress new: the title has no letters or digits to make a file name from")
 		return exitUsage
