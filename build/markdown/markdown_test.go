@@ -118,7 +118,7 @@ func TestGoldenContent(t *testing.T) {
 			`<h2 id="intro-2">`, `<h2 id="intro-3">`, // intro-1 is taken by the explicit {#intro-1}
 			`<h2 id="intro-1">Explicit <a class="anchor" href="#intro-1"`,
 			`<h2 id="日本語の見出し">`,
-			`<h3 id="c-go">`,
+			`<h3 id="c-plus-plus-go">`,
 			`<h4 id="its-quoted-and-coded">It&rsquo;s &ldquo;quoted&rdquo; <em>and</em> <code>coded</code> <a class="anchor"`,
 			`<h5 id="deep-heading-gets-no-anchor">Deep heading gets no anchor</h5>`,
 			`<h2 id="section">!!! <a`, `<h2 id="section-1">???`,
