@@ -6,7 +6,7 @@
 // headless Debian Chromium it opens the post, opens the employee panel,
 // clicks each platform's copy button and reads the clipboard back: it must
 // hold exactly that platform's employee text from share.json, which starts
-// with the disclosure. Then axe-core checks the post page (panel closed and
+// with the disclosure; each "Open PLATFORM" link must copy it too. Then axe-core checks the post page (panel closed and
 // open) and the home page, in the light and the dark color scheme: no
 // violations. Prints one line per check; exits 1 if any failed.
 import { launch } from "./chromium.mjs";
@@ -108,6 +108,24 @@ try {
     }
     const status = await page.locator(".share-status").textContent();
     if (status !== "Copied") fail(pl + ": the live region says " + JSON.stringify(status) + ", want \"Copied\"");
+  }
+  // "Open PLATFORM" copies the text as it opens the platform (LinkedIn's
+  // link cannot carry it). The platforms are not reachable from here: their
+  // requests are answered with an empty page.
+  await context.route((url) => url.origin !== new URL(base).origin, (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<title>platform</title>" }));
+  for (const pl of platforms) {
+    const link = page.locator(`#share-text-${pl}`).locator("xpath=ancestor::li[1]").locator("a.snippet-open");
+    if ((await link.count()) !== 1) {
+      fail(pl + ": no Open link");
+      continue;
+    }
+    await page.evaluate(() => navigator.clipboard.writeText("(clipboard not written)"));
+    const [popup] = await Promise.all([context.waitForEvent("page"), link.click()]);
+    await page.waitForFunction(() => document.querySelector(".share-status").textContent.startsWith("Copied the text"), null, { timeout: 5000 });
+    const got = await page.evaluate(() => navigator.clipboard.readText());
+    await popup.close();
+    if (got !== share.employee[pl].text) fail(pl + ": Open left " + JSON.stringify(got) + " on the clipboard, want the employee text");
+    else ok(pl + ": Open copied the employee text as it opened the platform");
   }
   if (errors.length > 0) fail("page errors: " + errors.join("; "));
   else ok("no page errors");

@@ -6,6 +6,7 @@
 // http, older browsers). The result is announced in the panel's live region.
 // The buttons ship hidden and are shown here, so a page without JavaScript
 // offers no button that does nothing; the textareas and links work anyway.
+// Each "Open PLATFORM" link copies its text too (see initOpenLinks).
 (function () {
   "use strict";
 
@@ -43,6 +44,7 @@
   }
 
   function init() {
+    initOpenLinks();
     var buttons = document.querySelectorAll("button[data-copy]");
     Array.prototype.forEach.call(buttons, function (button) {
       var field = document.getElementById(button.getAttribute("data-copy"));
@@ -70,6 +72,25 @@
             // Cleared, so that the next copy is announced again.
             announce(button, "");
           }, 2000);
+        });
+      });
+    });
+  }
+
+  // An "Open PLATFORM" link copies its text as it opens the platform: not
+  // every platform's share link can carry the text (LinkedIn takes only the
+  // URL), and the disclosure must not be left behind.
+  function initOpenLinks() {
+    var links = document.querySelectorAll(".snippet a.snippet-open");
+    Array.prototype.forEach.call(links, function (link) {
+      var snippet = link.closest(".snippet");
+      var field = snippet && snippet.querySelector("textarea");
+      if (!field) {
+        return;
+      }
+      link.addEventListener("click", function () {
+        copy(field).then(function (ok) {
+          announce(link, ok ? "Copied the text: paste it if the post box is empty" : "");
         });
       });
     });
