@@ -2,9 +2,11 @@ package build
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -725,11 +727,11 @@ func (s *Session) refresh(now time.Time, posts []sourcePost) time.Time {
 
 // checkCache holds the findings of the last policy check, per post parse.
 type checkCache struct {
-	pol      *policy.Policy
-	internal string                            // the internal posts it saw: path and slug
-	byPost   map[*policy.Post][]policy.Finding // findings in each post's file
-	other    []policy.Finding                  // findings in other files: waivers.yaml, images
-	until    time.Time                         // when date-dependent findings may change
+	pol    *policy.Policy
+	sig    [32]byte                          // siteSignature of the posts it saw
+	byPost map[*policy.Post][]policy.Finding // findings in each post's file
+	other  []policy.Finding                  // findings in other files: waivers.yaml, images
+	until  time.Time                         // when date-dependent findings may change
 }
 
 // check runs the policy over the site, reading only the posts whose
@@ -738,8 +740,8 @@ type checkCache struct {
 func (s *Session) check(ctx context.Context, site *Site, opts Options, full bool) (*policy.Report, map[*policy.Post]bool, error) {
 	posts := site.posts
 	cc := s.checks
-	sig := internalSignature(posts)
-	if cc == nil || cc.pol != site.Policy || cc.internal != sig || !opts.Now.Before(cc.until) {
+	sig := siteSignature(posts)
+	if cc == nil || cc.pol != site.Policy || cc.sig != sig || !opts.Now.Before(cc.until) {
 		full = true
 	}
 	var subset []sourcePost
@@ -770,7 +772,7 @@ func (s *Session) check(ctx context.Context, site *Site, opts Options, full bool
 	}
 	if full {
 		subset = posts
-		cc = &checkCache{pol: site.Policy, internal: sig, until: dateBoundary(site.Policy, opts.Now)}
+		cc = &checkCache{pol: site.Policy, sig: sig, until: dateBoundary(site.Policy, opts.Now)}
 	} else {
 		// The internal posts go along so links to them are recognised.
 		in := map[*policy.Post]bool{}
@@ -789,7 +791,11 @@ func (s *Session) check(ctx context.Context, site *Site, opts Options, full bool
 		checks[i] = sp.check
 		byPath[sp.check.Path] = sp.check
 	}
-	rep := site.Policy.Check(ctx, opts.Site, checks, site.checkOptions(opts, policy.Options{Now: opts.Now}, subset))
+	all := make([]*policy.Post, len(posts))
+	for i, sp := range posts {
+		all[i] = sp.check
+	}
+	rep := site.Policy.Check(ctx, opts.Site, checks, site.checkOptions(opts, policy.Options{Now: opts.Now, Site: all}, subset))
 	if err := ctx.Err(); err != nil {
 		s.checks = nil
 		return nil, nil, err
@@ -825,15 +831,24 @@ func (s *Session) check(ctx context.Context, site *Site, opts Options, full bool
 	return out, read, nil
 }
 
-// internalSignature identifies the internal posts by path and slug.
-func internalSignature(posts []sourcePost) string {
-	var b strings.Builder
+// siteSignature hashes what one post's findings can depend on in the
+// others: every post's path, slug, aliases and bundle files
+// (content.broken-link), and which posts are internal, with their titles
+// (audience.internal-link, audience.leak). When it changes, every post is
+// checked again.
+func siteSignature(posts []sourcePost) [32]byte {
+	h := sha256.New()
 	for _, sp := range posts {
-		if m := sp.check.Meta; m != nil && m.Audience == "internal" {
-			b.WriteString(sp.check.Path + "\x00" + m.Slug + "\x00")
+		io.WriteString(h, sp.check.Path+"\x00")
+		if m := sp.check.Meta; m != nil {
+			io.WriteString(h, m.Slug+"\x00"+strings.Join(m.Aliases, "\x01")+"\x00")
+			if m.Audience == "internal" {
+				io.WriteString(h, "internal\x00"+m.Title+"\x00")
+			}
 		}
+		io.WriteString(h, strings.Join(sp.resources, "\x01")+"\n")
 	}
-	return b.String()
+	return [32]byte(h.Sum(nil))
 }
 
 // risky reports whether a post's findings reach beyond its own file: it has

@@ -59,6 +59,11 @@ type Options struct {
 	// (from Reviewed-by trailers or pull-request approvals). It is consulted
 	// for review.unverified when disclosure.yaml sets review.verify.
 	Reviewed func(*Post) []string
+	// Site, when not nil, is every post of the site, when Check is given
+	// only some of them (the dev server checks the changed ones): the
+	// links of the checked posts are judged against all of them
+	// (content.broken-link).
+	Site []*Post
 	// Cache, when not nil, keeps the word scanner's hits on post bodies
 	// between runs (see ScanCache); CacheID, in every key, tells apart the
 	// code that found them (package build gives the running binary's hash).
@@ -132,7 +137,11 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 		}
 	}
 
-	r.indexSite(posts)
+	if opts.Site != nil {
+		r.indexSite(opts.Site)
+	} else {
+		r.indexSite(posts)
+	}
 	var titles []InternalPost
 	for _, post := range posts {
 		if post.Meta != nil && post.Meta.Audience == "internal" {
