@@ -294,9 +294,31 @@ func units(f *source.File) []unit {
 			out = append(out, unit{name: name, text: []byte(v.Value), pos: source.NodePos(v)})
 		}
 	}
+	list := func(name string) {
+		if _, v := f.Lookup(name); v != nil && v.Kind == yaml.SequenceNode {
+			for _, it := range v.Content {
+				if it.Kind == yaml.ScalarNode && it.Value != "" {
+					out = append(out, unit{name: name, text: []byte(it.Value), pos: source.NodePos(it)})
+				}
+			}
+		}
+	}
 	scalar("title")
 	scalar("summary")
 	scalar("description")
+	// What ends up in URLs, page names and feed categories is published
+	// as much as the title is.
+	scalar("slug")
+	list("tags")
+	list("categories")
+	list("aliases")
+	name := path.Base(f.Path)
+	if name == "index.md" || name == "_index.md" {
+		name = path.Base(path.Dir(f.Path))
+	}
+	if name = strings.TrimSuffix(name, path.Ext(name)); name != "" {
+		out = append(out, unit{name: "file name", text: []byte(name), pos: source.Pos{Line: 1, Col: 1}})
+	}
 	if _, v := f.Lookup("share"); v != nil {
 		switch v.Kind {
 		case yaml.ScalarNode:

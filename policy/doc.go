@@ -168,7 +168,10 @@
 //     (reported at the internal post's audience key, naming the output).
 //     See [Policy.CheckLeaks].
 //
-// Protected information (IBM, Intel: protect confidential information):
+// Protected information (IBM, Intel: protect confidential information). The
+// texts scanned are the title, summary, description, share texts and body,
+// and what is published as names and URLs: slug, tags, categories, aliases
+// and the file or bundle name.
 //
 //   - terms.confidential (error): a confidentiality marker (terms.confidential,
 //     e.g. "internal only", "under NDA"), in any post.
