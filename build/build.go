@@ -129,6 +129,7 @@ type Site struct {
 	Config Config
 	Policy *policy.Policy
 	posts  []sourcePost
+	bios   []*policy.Post // author bios, scanned like posts' texts
 }
 
 // Load reads site.yaml, the policy and every post. Errors in site.yaml or the
@@ -155,7 +156,7 @@ func Load(ctx context.Context, opts Options) (*Site, error) {
 	if err := parsePosts(ctx, opts.Site, posts, opts.cache); err != nil {
 		return nil, err
 	}
-	return &Site{Config: cfg, Policy: pol, posts: posts}, nil
+	return &Site{Config: cfg, Policy: pol, posts: posts, bios: listBios(opts.Site)}, nil
 }
 
 // PostPaths returns the posts' source files, relative to the site root.
@@ -187,6 +188,7 @@ func (s *Site) checkOptions(opts Options, popts policy.Options, posts []sourcePo
 		popts.Now = opts.Now
 	}
 	popts.Hashtags = s.Config.Share.Hashtags
+	popts.Pages = s.bios
 	popts.StripImages = s.Config.Images.StripMetadata
 	if popts.PostURL == nil {
 		slugs := make(map[*policy.Post]string, len(posts))

@@ -402,6 +402,17 @@ func TestTagSlugs(t *testing.T) {
 	}
 }
 
+// TestBiosChecked: an author's bio is published, so what no public page may
+// carry fails the build there too, at the bio's line.
+func TestBiosChecked(t *testing.T) {
+	site := loadSite(t, "blog")
+	site["content/authors/ada.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Ada Park\n---\nAda tunes ovens; this is confidential.\n")}
+	res, err := Run(context.Background(), Options{Site: site, Now: testNow})
+	if !errors.Is(err, ErrFindings) || !strings.Contains(findingLines(res.Report), "content/authors/ada.md:4:26: error terms.confidential") {
+		t.Errorf("err = %v, findings:\n%s", err, findingLines(res.Report))
+	}
+}
+
 func outputByPath(outs []Output, p string) []byte {
 	for _, o := range outs {
 		if o.Path == p {

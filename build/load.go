@@ -174,9 +174,46 @@ func safely(i int, fn func(i int) error) (err error) {
 	return fn(i)
 }
 
+// bioPaths are the files an author's bio may be in, in the order they are
+// looked for.
+func bioPaths(id string) []string {
+	return []string{"content/authors/" + id + ".md", "content/authors/" + id + "/_index.md", "content/authors/" + id + "/index.md"}
+}
+
+// listBios returns the author bios (the file authorBio renders for each
+// id under content/authors), parsed, for the policy to scan: they are
+// published as much as posts are. A bio that cannot be parsed is left out
+// (the build reports it when it renders the bio).
+func listBios(fsys fs.FS) []*policy.Post {
+	entries, err := fs.ReadDir(fsys, "content/authors")
+	if err != nil {
+		return nil
+	}
+	var out []*policy.Post
+	seen := map[string]bool{}
+	for _, e := range entries {
+		id := strings.TrimSuffix(e.Name(), ".md")
+		if skipName(e.Name()) || seen[id] || !e.IsDir() && id == e.Name() {
+			continue
+		}
+		seen[id] = true
+		for _, p := range bioPaths(id) {
+			data, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				continue
+			}
+			if f, err := source.Parse(p, data); err == nil {
+				out = append(out, &policy.Post{Path: p, File: f})
+			}
+			break
+		}
+	}
+	return out
+}
+
 // authorBio reads content/authors/<id>.md or content/authors/<id>/_index.md.
 func authorBio(fsys fs.FS, md *markdown.Engine, id string) ([]byte, error) {
-	for _, p := range []string{"content/authors/" + id + ".md", "content/authors/" + id + "/_index.md", "content/authors/" + id + "/index.md"} {
+	for _, p := range bioPaths(id) {
 		data, err := fs.ReadFile(fsys, p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -616,7 +616,7 @@ func (s *Session) build(ctx context.Context, opts Options, snap *Snapshot, fullC
 			s.moving = true // the post's URL may have changed
 		}
 	}
-	site := &Site{Config: *s.cfg, Policy: s.pol, posts: posts}
+	site := &Site{Config: *s.cfg, Policy: s.pol, posts: posts, bios: listBios(opts.Site)}
 	snap.Posts = len(posts)
 
 	rep, changed, err := s.check(ctx, site, opts, fullCheck)
@@ -740,7 +740,7 @@ type checkCache struct {
 func (s *Session) check(ctx context.Context, site *Site, opts Options, full bool) (*policy.Report, map[*policy.Post]bool, error) {
 	posts := site.posts
 	cc := s.checks
-	sig := siteSignature(posts)
+	sig := siteSignature(posts, site.bios)
 	if cc == nil || cc.pol != site.Policy || cc.sig != sig || !opts.Now.Before(cc.until) {
 		full = true
 	}
@@ -835,9 +835,15 @@ func (s *Session) check(ctx context.Context, site *Site, opts Options, full bool
 // others: every post's path, slug, aliases and bundle files
 // (content.broken-link), and which posts are internal, with their titles
 // (audience.internal-link, audience.leak). When it changes, every post is
-// checked again.
-func siteSignature(posts []sourcePost) [32]byte {
+// checked again; so is every change to an author's bio (its findings are
+// kept with the other files').
+func siteSignature(posts []sourcePost, bios []*policy.Post) [32]byte {
 	h := sha256.New()
+	for _, b := range bios {
+		io.WriteString(h, b.Path+"\x00")
+		h.Write(b.File.Data)
+		io.WriteString(h, "\x00")
+	}
 	for _, sp := range posts {
 		io.WriteString(h, sp.check.Path+"\x00")
 		if m := sp.check.Meta; m != nil {

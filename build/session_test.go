@@ -151,6 +151,8 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 		{"bundle file added", func() { write(site, "content/posts/bundle/more.csv", "a,b\n") }, []string{"content/posts/bundle/more.csv"}, 0},
 		{"temporary file came and went", func() {}, []string{"content/posts/.hello.md.swp", "content/posts/sed7fQx2a"}, -1},
 		{"author bio edited", func() { edit(site, "content/authors/ada.md", "**solder**", "*solder*") }, []string{"content/authors/ada.md"}, 0},
+		{"confidential bio", func() { edit(site, "content/authors/ada.md", "*solder*", "*solder*, confidential") }, []string{"content/authors/ada.md"}, 0},
+		{"bio fixed", func() { edit(site, "content/authors/ada.md", "*solder*, confidential", "*solder*") }, []string{"content/authors/ada.md"}, 0},
 		{"people edited", func() { edit(site, "policy/people.yaml", "Reliability Engineer", "Senior Reliability Engineer") }, []string{"policy/people.yaml"}, 0},
 		{"site.yaml edited", func() { edit(site, "site.yaml", "title: Test Blog", "title: Test Blog 2") }, []string{"site.yaml"}, 0},
 		{"unknown author", func() { edit(site, "content/posts/public-widget.md", "authors: [ben]", "authors: [ben, nobody]") }, []string{"content/posts/public-widget.md"}, 0},
@@ -180,6 +182,9 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 		}
 		if st.name == "post points at the photo" && !strings.Contains(strings.Join(snap.Messages(), "\n"), "content/posts/photo.jpg:1:1: error image.gps") {
 			t.Errorf("no image.gps finding: %v", snap.Messages())
+		}
+		if st.name == "confidential bio" && !strings.Contains(strings.Join(snap.Messages(), "\n"), "content/authors/ada.md:") {
+			t.Errorf("no finding in the bio: %v", snap.Messages())
 		}
 		if st.name == "waived term removed" && !strings.Contains(strings.Join(snap.Messages(), "\n"), "waiver.unused") {
 			t.Errorf("no waiver.unused finding: %v", snap.Messages())

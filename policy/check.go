@@ -64,6 +64,12 @@ type Options struct {
 	// links of the checked posts are judged against all of them
 	// (content.broken-link).
 	Site []*Post
+	// Pages are published texts that are not posts (author bios): their
+	// front matter and body are scanned for what no public page may
+	// carry (secrets, codenames, confidential markers, internal links and
+	// hosts, unapproved clients, internal titles, GPS in images); no post
+	// rules apply to them.
+	Pages []*Post
 	// Cache, when not nil, keeps the word scanner's hits on post bodies
 	// between runs (see ScanCache); CacheID, in every key, tells apart the
 	// code that found them (package build gives the running binary's hash).
@@ -161,6 +167,18 @@ func (p *Policy) Check(ctx context.Context, fsys fs.FS, posts []*Post, opts Opti
 		results[i] = r.checkPost(scanners[w], posts[i])
 	})
 
+	pageResults := make([]postResult, len(opts.Pages))
+	if len(opts.Pages) > 0 {
+		sc := newScanner(p, true)
+		for i, pg := range opts.Pages {
+			if pg.File != nil {
+				pageResults[i] = r.checkPage(sc, pg)
+			}
+		}
+	}
+	results = append(results, pageResults...)
+	posts = append(posts[:len(posts):len(posts)], opts.Pages...)
+
 	rep := &Report{Files: len(posts)}
 	imageAuthors := map[string][]string{}
 	var images []string
@@ -255,6 +273,7 @@ type found struct {
 type postCheck struct {
 	r    *run
 	post *Post
+	page bool // an author bio (Options.Pages), not a post: no links judged as a post's
 	out  []found
 	// detected entities: index → first position and count
 	products, competitors, clients map[int]*seen
@@ -343,6 +362,17 @@ func (u unit) posAt(f *source.File, off int) source.Pos {
 		return u.pos
 	}
 	return f.OffsetPos(off)
+}
+
+// checkPage scans a published page that is not a post (see Options.Pages).
+func (r *run) checkPage(sc *scanner, page *Post) postResult {
+	pc := &postCheck{r: r, post: page, page: true, products: map[int]*seen{}, competitors: map[int]*seen{}, clients: map[int]*seen{}}
+	var res postResult
+	for _, u := range units(page.File) {
+		pc.scanUnit(sc, u, true, &res)
+	}
+	res.findings = pc.out
+	return res
 }
 
 // checkPost applies every per-post rule.
@@ -521,7 +551,7 @@ func (pc *postCheck) scanUnit(sc *scanner, u unit, public bool, res *postResult)
 			}
 		}
 	}
-	if u.body {
+	if u.body && !pc.page {
 		pc.brokenLinks(u.text, links, flagged)
 	}
 	if !public {
