@@ -413,6 +413,25 @@ func TestBiosChecked(t *testing.T) {
 	}
 }
 
+// TestInternalPostsNotShared: in the internal edition an internal post has
+// no share panel and no share.json (it must not be shared outside); public
+// posts keep theirs.
+func TestInternalPostsNotShared(t *testing.T) {
+	res, err := Run(context.Background(), Options{Site: loadSite(t, "blog"), Now: testNow, Audience: "internal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outputByPath(res.Outputs, "posts/widget/index.html") == nil {
+		t.Fatal("the internal post was not built")
+	}
+	if outputByPath(res.Outputs, "posts/widget/share.json") != nil || strings.Contains(string(outputByPath(res.Outputs, "posts/widget/index.html")), `class="share"`) {
+		t.Error("the internal post has share snippets")
+	}
+	if outputByPath(res.Outputs, "posts/hello/share.json") == nil || !strings.Contains(string(outputByPath(res.Outputs, "posts/hello/index.html")), `class="share"`) {
+		t.Error("a public post lost its share snippets in the internal edition")
+	}
+}
+
 func outputByPath(outs []Output, p string) []byte {
 	for _, o := range outs {
 		if o.Path == p {

@@ -450,7 +450,7 @@ func (r *renderer) plan() ([]Pending, Stats, error) {
 		dir := "posts/" + p.Slug + "/"
 		page(dir+"index.html", &Page{Kind: "post", Title: p.Title, Description: p.Description, Post: p, Permalink: p.Permalink,
 			RelPermalink: p.RelPermalink, Feeds: siteFeeds, NoIndex: p.Draft || p.Future})
-		if p.Share != nil || r.lazyBodies && !r.checks[p].Meta.ShareOff {
+		if p.Share != nil || r.lazyBodies && r.shareable(p) {
 			// p.Share is read when the file is made: a streamed build
 			// composes it just before.
 			plan = append(plan, Pending{Path: dir + "share.json", Gen: func() ([]byte, error) { return p.Share.JSON() }})
@@ -830,10 +830,18 @@ func mastodonURL(handle string) string {
 	return "https://" + parts[1] + "/@" + parts[0]
 }
 
+// shareable reports whether a post gets share snippets: not with
+// `share: off`, and never an internal post, which exists only in the
+// internal edition and must not be shared outside (its URL is not public).
+func (r *renderer) shareable(p *Post) bool {
+	m := r.checks[p].Meta
+	return !m.ShareOff && m.Audience != "internal"
+}
+
 // shareSet composes the post's share snippets.
 func (r *renderer) shareSet(p *Post) {
 	m := r.checks[p].Meta
-	if m.ShareOff {
+	if !r.shareable(p) {
 		return
 	}
 	var tags []string

@@ -41,7 +41,11 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, p := range res.Posts {
 		if p.Source == arg || strings.TrimSuffix(p.Source, "/index.md") == strings.TrimSuffix(arg, "/") || p.Slug == arg || p.Slug == strings.TrimSuffix(path.Base(arg), ".md") {
 			if p.Share == nil {
-				fmt.Fprintf(stderr, "peerpress share: %s has `share: off`\n", p.Source)
+				why := "has `share: off`"
+				if p.Audience == "internal" {
+					why = "is internal: it is never shared outside the company"
+				}
+				fmt.Fprintf(stderr, "peerpress share: %s %s\n", p.Source, why)
 				return exitFindings
 			}
 			set = p.Share
