@@ -223,6 +223,13 @@ func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Findi
 	})
 	var out []policy.Finding
 	bySlug := map[string]string{}
+	// Aliases: each must be a page of its own, not one the site makes.
+	taken := map[string]string{}
+	for _, sp := range s.posts {
+		if sp.check.File != nil {
+			taken["posts/"+opts.cache.slugOf(sp)+"/index.html"] = "the page of " + sp.check.Path
+		}
+	}
 	for i, sp := range s.posts {
 		p := sp.check
 		if p.File == nil {
@@ -240,9 +247,38 @@ func (s *Site) contentFindings(ctx context.Context, opts Options) []policy.Findi
 			bySlug[slug] = p.Path
 		}
 		out = append(out, missing[i]...)
+		if p.Meta == nil {
+			continue
+		}
+		pos := p.File.Open
+		if ps, ok := p.Meta.Pos["aliases"]; ok {
+			pos = ps
+		}
+		for _, a := range p.Meta.Aliases {
+			var why string
+			o := aliasOutput(a)
+			top, _, _ := strings.Cut(o, "/")
+			switch {
+			case o == "":
+				why = "is not a path on this site; give one such as /2024/old-name/"
+			case reservedTop[top] || o == "index.html" || o == "404.html":
+				why = "is a page the site makes itself; give the post's old path"
+			case taken[o] != "":
+				why = "would be written where " + taken[o] + " is; remove one of them"
+			default:
+				taken[o] = "an alias of " + p.Path
+				continue
+			}
+			out = append(out, policy.Finding{File: p.Path, Line: pos.Line, Column: pos.Col, Rule: "content.bad-alias", Severity: policy.Error,
+				Message: fmt.Sprintf("alias %q %s", a, why)})
+		}
 	}
 	return out
 }
+
+// reservedTop are the output directories the site makes itself (lists,
+// feeds, theme files): no alias may be written into them.
+var reservedTop = map[string]bool{"tags": true, "authors": true, "page": true, "css": true, "js": true}
 
 // withoutUnbuilt drops the findings in expired posts and, unless drafts,
 // in drafts (and in their bundles): the build does not publish them, and a

@@ -432,6 +432,40 @@ func TestInternalPostsNotShared(t *testing.T) {
 	}
 }
 
+// TestAliases: an alias ending in .html is that file (as in Hugo), others a
+// directory; an alias that is not a path, lands in a page the site makes or
+// on another post's page or alias is a content.bad-alias error in the
+// check, before anything is written.
+func TestAliases(t *testing.T) {
+	withAliases := func(aliases string) fstest.MapFS {
+		site := loadSite(t, "blog")
+		site["content/posts/hello.md"] = &fstest.MapFile{Data: []byte(strings.Replace(string(site["content/posts/hello.md"].Data), "audience: public", "audience: public\naliases: "+aliases, 1))}
+		return site
+	}
+	res, err := Run(context.Background(), Options{Site: withAliases("[/2024/old.html, /2024/older/]"), Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"2024/old.html", "2024/older/index.html"} {
+		if !strings.Contains(string(outputByPath(res.Outputs, p)), "/posts/hello/") {
+			t.Errorf("%s does not redirect to the post", p)
+		}
+	}
+	for _, tt := range []struct{ aliases, want string }{
+		{"[/posts/public-widget/]", `"/posts/public-widget/" would be written where the page of content/posts/public-widget.md is`},
+		{"[/tags/]", `"/tags/" is a page the site makes itself`},
+		{"[/css/style.css]", `"/css/style.css" is a page the site makes itself`},
+		{"[/]", `"/" is not a path on this site`},
+		{`["http://other.example/x"]`, `"http://other.example/x" is not a path on this site`},
+		{"[/same/, /same/index.html]", `"/same/index.html" would be written where an alias of content/posts/hello.md is`},
+	} {
+		res, err := Run(context.Background(), Options{Site: withAliases(tt.aliases), Now: testNow})
+		if !errors.Is(err, ErrFindings) || !strings.Contains(findingLines(res.Report), "content/posts/hello.md:8:1: error content.bad-alias: alias "+tt.want) {
+			t.Errorf("%s: err = %v, findings:\n%s", tt.aliases, err, findingLines(res.Report))
+		}
+	}
+}
+
 func outputByPath(outs []Output, p string) []byte {
 	for _, o := range outs {
 		if o.Path == p {

@@ -460,11 +460,9 @@ func (r *renderer) plan() ([]Pending, Stats, error) {
 			plan = append(plan, Pending{Path: dir + strings.TrimPrefix(res, p.Dir+"/"), Gen: func() ([]byte, error) { return r.resource(res) }})
 		}
 		for _, alias := range p.Aliases {
-			a := strings.Trim(path.Clean("/"+alias), "/")
-			if a == "" || !fs.ValidPath(a) {
-				continue
+			if out := aliasOutput(alias); out != "" {
+				data(out, redirectPage(p.Permalink))
 			}
-			data(a+"/index.html", redirectPage(p.Permalink))
 		}
 	}
 	stats.Posts = len(posts)
@@ -893,6 +891,24 @@ func isImage(p string) bool {
 	return false
 }
 
+// aliasOutput is the file an alias is written to, as Hugo does: a path
+// ending in .html or .htm is that file, any other a directory's
+// index.html. It is "" for what cannot be an alias: nothing, "/", a URL, a
+// path leaving the site (content.bad-alias reports them).
+func aliasOutput(alias string) string {
+	if strings.Contains(alias, "://") || strings.HasPrefix(alias, "//") {
+		return ""
+	}
+	a := strings.Trim(path.Clean("/"+alias), "/")
+	if a == "" || !fs.ValidPath(a) {
+		return ""
+	}
+	if ext := strings.ToLower(path.Ext(a)); ext == ".html" || ext == ".htm" {
+		return a
+	}
+	return a + "/index.html"
+}
+
 func redirectPage(to string) []byte {
 	t := template.HTMLEscapeString(to)
 	return []byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Moved</title><link rel="canonical" href="` + t +
@@ -913,7 +929,7 @@ func (r *renderer) sitemap(plan []Pending) []byte {
 	skip := map[string]bool{}
 	for _, p := range r.posts {
 		for _, a := range p.Aliases {
-			skip[strings.Trim(path.Clean("/"+a), "/")+"/index.html"] = true
+			skip[aliasOutput(a)] = true
 		}
 		if p.Draft || p.Future {
 			skip["posts/"+p.Slug+"/index.html"] = true
