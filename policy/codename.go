@@ -102,18 +102,18 @@ func codenameHash(salt, name string) [32]byte {
 // AddCodename adds the salted hash of name to the codenames file at path (an
 // OS path), creating the file and its salt if needed. The codename itself is
 // never written. Adding a codename that is already listed changes nothing.
-func AddCodename(path string, name string) error {
+func AddCodename(path string, name string) (added bool, err error) {
 	norm, err := normalizeCodename(name)
 	if err != nil {
-		return err
+		return false, err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
 	set, salt, perr := parseCodenames(filepath.ToSlash(path), data)
 	if perr != nil {
-		return perr
+		return false, perr
 	}
 	var out bytes.Buffer
 	if len(data) == 0 {
@@ -127,40 +127,40 @@ func AddCodename(path string, name string) error {
 	if salt == "" {
 		var b [16]byte
 		if _, err := rand.Read(b[:]); err != nil {
-			return fmt.Errorf("add codename: make salt: %w", err)
+			return false, fmt.Errorf("add codename: make salt: %w", err)
 		}
 		salt = hex.EncodeToString(b[:])
 		out.WriteString("salt: " + salt + "\n")
 	}
 	h := codenameHash(salt, norm)
 	if set[h] {
-		return nil
+		return false, nil
 	}
 	out.WriteString(hex.EncodeToString(h[:]) + "\n")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".codenames-*")
 	if err != nil {
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(out.Bytes()); err != nil {
 		tmp.Close()
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("add codename: %w", err)
+		return false, fmt.Errorf("add codename: %w", err)
 	}
-	return nil
+	return true, nil
 }

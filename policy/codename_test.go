@@ -15,13 +15,13 @@ import (
 func TestAddCodename(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "policy", "codenames.sha256")
-	if err := AddCodename(file, "Project  Falcon"); err != nil {
+	if added, err := AddCodename(file, "Project  Falcon"); err != nil || !added {
 		t.Fatal(err)
 	}
-	if err := AddCodename(file, "Osprey"); err != nil {
+	if added, err := AddCodename(file, "Osprey"); err != nil || !added {
 		t.Fatal(err)
 	}
-	if err := AddCodename(file, "project falcon"); err != nil { // already there
+	if added, err := AddCodename(file, "project falcon"); err != nil || added { // already there
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(file)
@@ -47,7 +47,7 @@ func TestAddCodename(t *testing.T) {
 	// no salt is refused.
 	bare := filepath.Join(dir, "bare.sha256")
 	os.WriteFile(bare, []byte("# codenames\n"), 0o644)
-	if err := AddCodename(bare, "Heron"); err != nil {
+	if _, err := AddCodename(bare, "Heron"); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(bare); !strings.HasPrefix(string(b), "# codenames\nsalt: ") {
@@ -55,11 +55,11 @@ func TestAddCodename(t *testing.T) {
 	}
 	broken := filepath.Join(dir, "broken.sha256")
 	os.WriteFile(broken, []byte(strings.Repeat("ab", 32)+"\n"), 0o644)
-	if err := AddCodename(broken, "Heron"); err == nil {
+	if _, err := AddCodename(broken, "Heron"); err == nil {
 		t.Error("hashes without salt accepted")
 	}
 	for _, bad := range []string{"", "  ", "one two three four", "---", strings.Repeat("x", 70), "Tower of London", "The Hive"} {
-		if err := AddCodename(file, bad); err == nil {
+		if _, err := AddCodename(file, bad); err == nil {
 			t.Errorf("AddCodename(%q) succeeded", bad)
 		}
 	}
@@ -81,6 +81,24 @@ func TestAddCodename(t *testing.T) {
 		}
 	}
 	if strings.Join(got, " ") != "terms.codename@9:5 terms.codename@9:28" {
+		t.Errorf("findings = %v", got)
+	}
+
+	// "Osprey Nest" and "Osprey" both listed: one finding where both start.
+	if added, err := AddCodename(file, "Osprey Nest"); err != nil || !added {
+		t.Fatal(added, err)
+	}
+	data, _ = os.ReadFile(file)
+	fsys["policy/codenames.sha256"] = &fstest.MapFile{Data: data}
+	fsys["content/posts/a.md"] = &fstest.MapFile{Data: []byte("---\ntitle: T\ndate: 2026-10-01\nsummary: S\nauthors: [ana]\nreviewed_by: [ben, cy]\naudience: public\n---\nThe OSPREY NEST rig, and osprey.\n")}
+	if p, err = Load(fsys); err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, f := range p.Check(context.Background(), fsys, []*Post{{Path: "content/posts/a.md"}}, Options{Now: defaultNow}).Findings {
+		got = append(got, fmt.Sprintf("%s@%d:%d", f.Rule, f.Line, f.Column))
+	}
+	if strings.Join(got, " ") != "terms.codename@9:5 terms.codename@9:26" {
 		t.Errorf("findings = %v", got)
 	}
 }

@@ -489,6 +489,17 @@ func (s *scanner) words(text []byte, codenames bool) {
 	}
 	if codenames && s.cache1 != nil {
 		sort.SliceStable(s.hits, func(a, b int) bool { return s.hits[a].start < s.hits[b].start })
+		// Codenames that start at the same word ("Bluefin" and "Bluefin
+		// Horizon") are one finding: the longest.
+		out := s.hits[:0]
+		for _, h := range s.hits {
+			if n := len(out); n > 0 && h.kind == kindCodename && out[n-1].kind == kindCodename && out[n-1].start == h.start {
+				out[n-1].end = max(out[n-1].end, h.end)
+				continue
+			}
+			out = append(out, h)
+		}
+		s.hits = out
 	}
 }
 

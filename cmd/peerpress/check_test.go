@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -68,5 +69,26 @@ func TestCheckPaths(t *testing.T) {
 				t.Errorf("findings in %q, want %q; output:\n%s", files, tt.files, out)
 			}
 		})
+	}
+}
+
+// TestCodenameAdd: `codename add` stores a hash, never the name, says when
+// the codename was listed already, and check then finds it.
+func TestCodenameAdd(t *testing.T) {
+	dir := newSite(t)
+	mustWrite(t, filepath.Join(dir, "content/posts/a.md"), "---\ntitle: T\ndate: 2026-10-01\nsummary: S\nauthors: [rosa-chen]\nreviewed_by: [tomas-brandvold, mirela-osei]\naudience: public\n---\nThe Kestrel Ridge rig.\n")
+	for i, want := range []string{"added a salted hash", "already in policy/codenames.sha256; nothing changed"} {
+		code, out, errs := runCLI(t, "codename", "add", "-site", dir, "Kestrel", "Ridge")
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("run %d: exit %d, output %q %q, want %q", i+1, code, out, errs, want)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "policy/codenames.sha256"))
+	if err != nil || strings.Contains(strings.ToLower(string(data)), "kestrel") {
+		t.Fatalf("the codenames file holds the name (or %v):\n%s", err, data)
+	}
+	code, out, _ := runCLI(t, "check", "-site", dir, "-now", sampleNow)
+	if code != 1 || !strings.Contains(out, "content/posts/a.md:9:5: error terms.codename") {
+		t.Errorf("check: exit %d\n%s", code, out)
 	}
 }

@@ -28,9 +28,14 @@ func runCodename(_ context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "peerpress codename add: give the codename (1 to 3 words)")
 		return exitUsage
 	}
-	if err := policy.AddCodename(filepath.Join(*site, *file), name); err != nil {
+	added, err := policy.AddCodename(filepath.Join(*site, *file), name)
+	if err != nil {
 		fmt.Fprintf(stderr, "peerpress codename add: %v\n", err)
 		return exitFindings
+	}
+	if !added {
+		fmt.Fprintf(stdout, "the codename is already in %s; nothing changed\n", *file)
+		return exitOK
 	}
 	fmt.Fprintf(stdout, "added a salted hash of the codename to %s (the name itself is not stored)\n", *file)
 	return exitOK
