@@ -159,6 +159,17 @@ func Load(ctx context.Context, opts Options) (*Site, error) {
 	return &Site{Config: cfg, Policy: pol, posts: posts, bios: listBios(opts.Site)}, nil
 }
 
+// SlugOwner returns the source file of the post whose page is
+// /posts/<slug>/, or "".
+func (s *Site) SlugOwner(slug string) string {
+	for _, sp := range s.posts {
+		if sp.check.File != nil && slugOf(sp) == slug {
+			return sp.check.Path
+		}
+	}
+	return ""
+}
+
 // PostPaths returns the posts' source files, relative to the site root.
 func (s *Site) PostPaths() []string {
 	out := make([]string, len(s.posts))

@@ -33,6 +33,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
+	if code := siteDir("build", *site, stderr); code >= 0 {
+		return code
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "peerpress build: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage

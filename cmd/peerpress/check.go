@@ -29,6 +29,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
+	if code := siteDir("check", *site, stderr); code >= 0 {
+		return code
+	}
 	if *explain != "" {
 		r, ok := policy.Explain(*explain)
 		if !ok {

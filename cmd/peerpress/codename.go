@@ -23,6 +23,9 @@ func runCodename(_ context.Context, args []string, stdout, stderr io.Writer) int
 	if code := parseFlags(fs, args[1:]); code >= 0 {
 		return code
 	}
+	if code := siteDir("codename add", *site, stderr); code >= 0 {
+		return code
+	}
 	name := strings.TrimSpace(strings.Join(fs.Args(), " "))
 	if name == "" {
 		fmt.Fprintln(stderr, "peerpress codename add: give the codename (1 to 3 words)")

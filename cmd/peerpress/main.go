@@ -60,7 +60,11 @@ func commands() []command {
 		{"new", "[-site DIR] [-author ID] TITLE", "scaffold content/posts/<slug>.md with every required key", runNew},
 		{"share", "[-site DIR] [-format text|json] POST", "print a post's share snippets", runShare},
 		{"codename", "add [-site DIR] NAME", "add a codename to the policy's salted hash list", runCodename},
-		{"version", "", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) int {
+		{"version", "", "print the version", func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+			if len(args) > 0 {
+				fmt.Fprintf(stderr, "peerpress version: unexpected argument %q\n", args[0])
+				return exitUsage
+			}
 			fmt.Fprintln(stdout, "peerpress", version)
 			return exitOK
 		}},
@@ -138,6 +142,22 @@ func parseFlags(fs *flag.FlagSet, args []string) int {
 		rest, args = append(rest, left[0]), left[1:]
 	}
 	fs.Parse(append([]string{"--"}, rest...)) // cannot fail: only arguments
+	return -1
+}
+
+// siteDir checks that -site names a directory, so that a mistyped path is
+// reported as such rather than as missing policy files; it returns the
+// exit code to stop with, or -1 to go on.
+func siteDir(cmd, dir string, stderr io.Writer) int {
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "peerpress %s: -site %s is not a directory (it does not exist)\n", cmd, dir)
+		return exitUsage
+	case !fi.IsDir():
+		fmt.Fprintf(stderr, "peerpress %s: -site %s is not a directory\n", cmd, dir)
+		return exitUsage
+	}
 	return -1
 }
 

@@ -73,6 +73,11 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"check", "-explain", "disclose.undeclared-product"}, 0, "disclose.undeclared-product"},
 		{[]string{"check", "-site", "testdata/no-such-site-dir", "-bogus"}, 2, "flag provided but not defined"},
 		{[]string{"new"}, 2, "give the post's title"},
+		{[]string{"version", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"share", "-format", "yaml", "x"}, 2, "-format must be text or json"},
+		{[]string{"check", "-site", "testdata/no-such-site"}, 2, "-site testdata/no-such-site is not a directory (it does not exist)"},
+		{[]string{"build", "-site", "main.go"}, 2, "-site main.go is not a directory"},
+		{[]string{"new", "-site", "testdata/no-such-site", "Title"}, 2, "is not a directory"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

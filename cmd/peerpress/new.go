@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/peerpress/peerpress/build"
 	slugpkg "github.com/peerpress/peerpress/internal/slug"
 	"github.com/peerpress/peerpress/policy"
 )
@@ -21,6 +23,9 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	author := fset.String("author", "", "author `ID` from policy/people.yaml (default: the person whose email is git config user.email)")
 	now := fset.String("now", "", "the post's date (RFC 3339 or YYYY-MM-DD; default now)")
 	if code := parseFlags(fset, args); code >= 0 {
+		return code
+	}
+	if code := siteDir("new", *site, stderr); code >= 0 {
 		return code
 	}
 	title := strings.Join(strings.Fields(strings.Join(fset.Args(), " ")), " ")
@@ -70,7 +75,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "peerpress new: %s (%s) is not active in policy/people.yaml; the byline disclosure would be untrue\n", person.Name, id)
 		return exitUsage
 	}
-	slug := slugpkg.Make(title)
+	slug := shortSlug(slugpkg.Make(title))
 	if slug == "" {
 		fmt.Fprintln(stderr, "peerpress new: the title has no letters or digits to make a file name from")
 		return exitUsage
@@ -80,6 +85,14 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if _, err := os.Stat(filepath.Join(*site, "content", "posts", slug)); err == nil {
 		fmt.Fprintf(stderr, "peerpress new: %s already exists (a post bundle?); not overwriting it. Choose another title or edit that post.\n", filepath.Join(*site, "content", "posts", slug))
 		return exitFindings
+	}
+	// Another post may have this slug by its slug key (its file is named
+	// otherwise): two pages cannot share a URL.
+	if s, err := build.Load(ctx, build.Options{Site: os.DirFS(*site)}); err == nil {
+		if owner := s.SlugOwner(slug); owner != "" && owner != filepath.ToSlash(rel) {
+			fmt.Fprintf(stderr, "peerpress new: %s already has the URL /posts/%s/; choose another title\n", owner, slug)
+			return exitFindings
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		fmt.Fprintf(stderr, "peerpress new: %v\n", err)
@@ -111,6 +124,26 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "next: write it and watch it in the browser with\n  peerpress serve%s    (then open http://127.0.0.1:1313/posts/%s/)\n", siteFlag, slug)
 	fmt.Fprintf(stdout, "when it is ready: list your reviewers in reviewed_by, rewrite the summary, remove draft: true, and run\n  peerpress check%s %s\n", siteFlag, filepath.ToSlash(rel))
 	return exitOK
+}
+
+// maxSlug bounds a new post's slug, and so its file name, in bytes (file
+// systems allow 255; a URL that long helps nobody).
+const maxSlug = 80
+
+// shortSlug cuts a slug longer than maxSlug at its last dash within it (or
+// at a rune boundary, when it has none there).
+func shortSlug(s string) string {
+	if len(s) <= maxSlug {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:maxSlug+1], '-')
+	if cut <= 0 {
+		cut = maxSlug
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return s[:cut]
 }
 
 // authorIDs lists the ids of the active people who may write posts.

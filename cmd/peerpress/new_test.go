@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/peerpress/peerpress/build/source"
 )
@@ -67,6 +68,9 @@ func TestNew(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "content/posts/why-our-reflow-profile-has-a-soak-zone/index.md"), "my bundle\n")
 		}, []string{"-author", "rosa-chen"}, 1, "", "already exists (a post bundle?)"},
 		{"bad date", nil, []string{"-author", "rosa-chen", "-now", "tomorrow"}, 2, "", "-now"},
+		{"refuses a slug another post has", func(t *testing.T, dir string) {
+			mustWrite(t, filepath.Join(dir, "content/posts/soak.md"), "---\ntitle: Soak\nslug: why-our-reflow-profile-has-a-soak-zone\n---\nx\n")
+		}, []string{"-author", "rosa-chen"}, 1, "", "content/posts/soak.md already has the URL /posts/why-our-reflow-profile-has-a-soak-zone/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,5 +163,26 @@ func TestNewPassesCheck(t *testing.T) {
 	}
 	if m, _ := source.DecodeMeta(f); m.Title != title {
 		t.Errorf("title %q, want %q", m.Title, title)
+	}
+}
+
+// TestShortSlug: a long title gives a file name of at most maxSlug bytes,
+// cut at a dash or, without one, at a rune boundary.
+func TestShortSlug(t *testing.T) {
+	long := strings.Repeat("solder-", 30)
+	for _, tt := range []struct{ in, want string }{
+		{"short-title", "short-title"},
+		{long, strings.TrimSuffix(strings.Repeat("solder-", 11), "-")},
+		{strings.Repeat("é", 60), strings.Repeat("é", 40)},
+	} {
+		got := shortSlug(tt.in)
+		if got != tt.want || len(got) > maxSlug || !utf8.ValidString(got) {
+			t.Errorf("shortSlug(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	dir := newSite(t)
+	code, out, errs := runCLI(t, "new", "-site", dir, "-author", "rosa-chen", strings.Repeat("Reflow profile soak zone ", 15))
+	if code != 0 || !strings.Contains(out, "content/posts/reflow-profile-soak-zone-") {
+		t.Errorf("a 375-character title: exit %d\n%s%s", code, out, errs)
 	}
 }

@@ -51,6 +51,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := parseFlags(fset, args); code >= 0 {
 		return code
 	}
+	if code := siteDir("serve", *site, stderr); code >= 0 {
+		return code
+	}
 	if fset.NArg() > 0 {
 		fmt.Fprintf(stderr, "peerpress serve: unexpected argument %q\n", fset.Arg(0))
 		return exitUsage

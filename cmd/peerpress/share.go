@@ -22,7 +22,14 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 || (*format != "text" && *format != "json") {
+	if code := siteDir("share", *site, stderr); code >= 0 {
+		return code
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "peerpress share: -format must be text or json, not %q\n", *format)
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
 		fs.Usage()
 		return exitUsage
 	}
