@@ -375,7 +375,24 @@ type Snapshot struct {
 	// (a scheduled post is due, a training or waiver expires); zero if never.
 	Refresh time.Time
 
-	pages *pageSet // nil until the first good build
+	pages *pageSet        // nil until the first good build
+	stale map[string]bool // post sources shown in their last good version
+}
+
+// StaleAt returns the source file of the post whose page is at urlPath
+// ("/posts/x/") when the page shows the post's last good version because
+// its front matter no longer parses; "" otherwise.
+func (s *Snapshot) StaleAt(urlPath string) string {
+	if len(s.stale) == 0 || s.pages == nil {
+		return ""
+	}
+	s.pages.index()
+	for src := range s.stale {
+		if s.pages.urls[src] == urlPath {
+			return src
+		}
+	}
+	return ""
 }
 
 // pageSet is the output of one good build: shared by the snapshots of the
@@ -662,6 +679,7 @@ func (s *Session) build(ctx context.Context, opts Options, snap *Snapshot, fullC
 		}
 	}
 
+	snap.stale = broken
 	r, err := newRenderer(opts, &Site{Config: site.Config, Policy: site.Policy, posts: shown})
 	if err != nil {
 		return err

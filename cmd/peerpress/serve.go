@@ -552,7 +552,11 @@ func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ctype == "" {
 		ctype = http.DetectContentType(data)
 	}
-	s.page(w, snap, http.StatusOK, ctype, data, "")
+	note := ""
+	if src := snap.StaleAt(r.URL.Path); src != "" {
+		note = "The front matter of " + src + " does not parse (see below): this page is its last good version."
+	}
+	s.page(w, snap, http.StatusOK, ctype, data, note)
 }
 
 func snapHas(snap *build.Snapshot, out string) bool {

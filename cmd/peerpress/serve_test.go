@@ -355,8 +355,12 @@ func TestServe(t *testing.T) {
 		if st.Errors != 1 || st.Problems[0].Rule != "fm.syntax" {
 			t.Fatalf("status %+v", st)
 		}
-		if code, body, _ := srv.get(t, "/posts/enig-renamed/"); code != 200 || !strings.Contains(body, "Edited While You Watch") || !strings.Contains(body, "fm.syntax") {
-			t.Errorf("broken post: %d, last good version with the overlay expected", code)
+		if code, body, _ := srv.get(t, "/posts/enig-renamed/"); code != 200 || !strings.Contains(body, "Edited While You Watch") || !strings.Contains(body, "fm.syntax") ||
+			!strings.Contains(body, "does not parse (see below): this page is its last good version") {
+			t.Errorf("broken post: %d, last good version with the overlay saying so expected", code)
+		}
+		if _, body, _ := srv.get(t, "/"); strings.Contains(body, "this page is its last good version") {
+			t.Error("the home page says it is a post's last good version")
 		}
 		replaceIn(t, post, "title: [ENIG", "title: \"ENIG Black Pad: Edited While You Watch\"")
 		st = srv.waitBuild(t, st.Build)
