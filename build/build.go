@@ -142,7 +142,13 @@ func Load(ctx context.Context, opts Options) (*Site, error) {
 	if opts.BaseURL != "" {
 		cfg.BaseURL = opts.BaseURL
 		if err := cfg.validate(); err != nil {
-			return nil, &ConfigError{fmt.Errorf("-baseurl: %w", err)}
+			// The flag's value is wrong, not site.yaml: say so without a position.
+			msg := err.Error()
+			var se *source.Error
+			if errors.As(err, &se) {
+				msg = se.Msg
+			}
+			return nil, &ConfigError{fmt.Errorf("-baseurl: %s", msg)}
 		}
 	}
 	pol, err := policy.Load(opts.Site)

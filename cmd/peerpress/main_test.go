@@ -74,6 +74,7 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"check", "-site", "testdata/no-such-site-dir", "-bogus"}, 2, "flag provided but not defined"},
 		{[]string{"new"}, 2, "give the post's title"},
 		{[]string{"version", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"build", "-site", repoRoot, "-baseurl", "not a url", "-out", "testdata/never-written"}, 2, "-baseurl: baseURL \"not a url\" must be an absolute http(s) URL"},
 		{[]string{"share", "-format", "yaml", "x"}, 2, "-format must be text or json"},
 		{[]string{"check", "-site", "testdata/no-such-site"}, 2, "-site testdata/no-such-site is not a directory (it does not exist)"},
 		{[]string{"build", "-site", "main.go"}, 2, "-site main.go is not a directory"},
