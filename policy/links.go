@@ -103,6 +103,9 @@ func (pc *postCheck) brokenLink(dest string) string {
 	if dest == "" || dest[0] == '#' || ix == nil {
 		return ""
 	}
+	if h, ok := quickHost(dest); ok && !r.siteHosts[h] {
+		return "" // the common case, a link elsewhere, without parsing
+	}
 	u, err := url.Parse(dest)
 	if err != nil || u.Opaque != "" {
 		return ""
