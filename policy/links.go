@@ -128,7 +128,7 @@ func (pc *postCheck) brokenLink(dest string) string {
 	}
 	abs := ref
 	if !strings.HasPrefix(ref, "/") {
-		abs = path.Join(ix.basePath+"posts/"+postSlug(pc.post)+"/", ref)
+		abs = path.Join("/posts/"+postSlug(pc.post)+"/", ref)
 	} else if b := strings.TrimSuffix(ix.basePath, "/"); b != "" && (abs == b || strings.HasPrefix(abs, b+"/")) {
 		abs = abs[len(b):]
 	}
